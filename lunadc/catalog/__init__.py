@@ -1,0 +1,1 @@
+"""The catalog database: schema, migrations and every query. Nothing outside it writes SQL."""

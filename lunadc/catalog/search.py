@@ -1,0 +1,258 @@
+"""Product search: filter (q, keywords, scope), sort, keyset paging, counts and facets.
+
+Every query here is filtered by ``visible_clause``. Paging is keyset ("search after"): the
+sort keys of the last row plus a unique tie-breaker, so page 1,000 costs what page 1 costs
+when the sort key is indexed (the default, harvest time, is).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true, tuple_
+
+from lunadc.catalog import fields
+from lunadc.catalog.facets import Facet, facet_counts
+from lunadc.catalog.keywords import keywords_clause
+from lunadc.catalog.qcompile import compile_query, time_literal
+from lunadc.catalog.records import ProductRow
+from lunadc.catalog.search_cache import NoCache, SearchCache, viewer_key
+from lunadc.catalog.tables import products
+from lunadc.catalog.visibility import visible_clause
+from lunadc.errors import BadRequestError, InvalidIdentifierError
+from lunadc.model.access import Viewer
+from lunadc.model.identifiers import Vid
+from lunadc.search.query import parse_query
+
+MAX_LIMIT = 10_000
+DEFAULT_LIMIT = 100
+DEFAULT_SORT = (fields.HARVEST_TIME.name,)
+MAX_SORT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """The list parameters of the PDS Search API, already split into lists."""
+
+    q: str = ""
+    keywords: tuple[str, ...] = ()
+    limit: int = DEFAULT_LIMIT
+    sort: tuple[str, ...] = ()
+    search_after: tuple[str, ...] = ()
+    facet_fields: tuple[str, ...] = ()
+    facet_limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which products a list is drawn from; ``key`` identifies it for the count cache."""
+
+    clause: ColumnElement[bool]
+    key: Hashable
+    latest_only: bool = True
+
+
+LATEST = Scope(true(), "latest")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    products: list[ProductRow]
+    hits: int
+    sort: list[str]
+    search_after: list[str]  # the sort values of the last row and its LIDVID ([] if empty)
+    facets: list[Facet] = field(default_factory=list)
+    took_ms: int = 0
+
+
+def product_row(row: Any) -> ProductRow:
+    """A ``products`` row as the value object the rest of lunadc uses."""
+    return ProductRow(
+        id=row.id,
+        lid=row.lid,
+        vid=row.vid,
+        lidvid=row.lidvid,
+        product_class=row.product_class,
+        title=row.title,
+        description=row.description,
+        im_version=row.im_version,
+        start_time=row.start_time,
+        stop_time=row.stop_time,
+        processing_level=row.processing_level,
+        target=row.target,
+        investigation=row.investigation,
+        instrument=row.instrument,
+        instrument_host=row.instrument_host,
+        properties=json.loads(row.properties),
+        label_sha256=row.label_sha256,
+        home_node=row.home_node,
+        ingested_at=row.ingested_at,
+        is_latest=bool(row.is_latest),
+        status=row.status,
+        access=row.access,
+        release_at=row.release_at,
+    )
+
+
+def validate(params: SearchParams) -> None:
+    if not 0 <= params.limit <= MAX_LIMIT:
+        raise BadRequestError(f"limit must be between 0 and {MAX_LIMIT}")
+    if not 0 <= params.facet_limit <= 1000:
+        raise BadRequestError("facet-limit must be between 0 and 1000")
+    if len(params.sort) > MAX_SORT:
+        raise BadRequestError(f"at most {MAX_SORT} sort fields")
+    if len(params.facet_fields) > 20:
+        raise BadRequestError("at most 20 facet fields")
+
+
+def filter_clause(
+    dialect: str, viewer: Viewer, now: str, params: SearchParams, scope: Scope
+) -> ColumnElement[bool]:
+    """Visibility, scope, latest-only, q and keywords in one clause."""
+    parts = [
+        visible_clause(viewer, now),
+        scope.clause,
+        compile_query(parse_query(params.q), dialect),
+    ]
+    if scope.latest_only:
+        parts.append(products.c.is_latest == true())
+    if params.keywords:
+        parts.append(keywords_clause(params.keywords))
+    return and_(*parts)
+
+
+def _sort_value(f: fields.Field, raw: str) -> Any:
+    """A search-after value as the sort expression compares it."""
+    if f.kind == "vid":
+        try:
+            vid = Vid.parse(raw.strip())
+        except InvalidIdentifierError as exc:
+            raise BadRequestError(f"search-after: not a version id {raw[:40]!r}") from exc
+        return vid.major * 1_000_000 + vid.minor
+    if f.is_time and raw:
+        return time_literal(raw)
+    return raw
+
+
+def _after_clause(
+    conn: Connection, keys: list[tuple[fields.Field, Any]], after: Sequence[str]
+) -> ColumnElement[bool]:
+    """Rows strictly after ``after`` in (sort keys..., id) order."""
+    if len(after) not in (len(keys), len(keys) + 1):
+        raise BadRequestError(
+            f"search-after needs {len(keys)} values (one per sort field) or "
+            f"{len(keys) + 1} (and the LIDVID of the last row); got {len(after)}"
+        )
+    values = [_sort_value(f, raw) for (f, _e), raw in zip(keys, after, strict=False)]
+    exprs = [e for _f, e in keys]
+    if len(after) == len(keys):
+        return tuple_(*exprs) > tuple_(*values) if len(exprs) > 1 else exprs[0] > values[0]
+    row_id = conn.execute(select(products.c.id).where(products.c.lidvid == after[-1])).scalar()
+    if row_id is None:
+        raise BadRequestError(f"search-after: unknown LIDVID {after[-1][:300]!r}")
+    return tuple_(*exprs, products.c.id) > tuple_(*values, row_id)
+
+
+def _display(f: fields.Field, row: ProductRow) -> str:
+    """The search-after value of one sort key for a row (what _sort_value reads back)."""
+    if f.kind == "vid":
+        return row.vid
+    if f.column is not None:
+        value = getattr(row, _ATTR.get(f.column, f.column))
+        return "" if value is None else str(value)
+    values = row.properties.get(f.name) or [""]
+    return values[0]
+
+
+_ATTR = {"im_version": "im_version"}
+
+
+def search_products(
+    conn: Connection,
+    viewer: Viewer,
+    now: str,
+    params: SearchParams,
+    *,
+    scope: Scope = LATEST,
+    cache: SearchCache | None = None,
+) -> SearchResult:
+    """One page of products matching ``params`` within ``scope`` that ``viewer`` may see."""
+    started = time.perf_counter()
+    validate(params)
+    cache = cache or NoCache()
+    dialect = conn.dialect.name
+    where = filter_clause(dialect, viewer, now, params, scope)
+    sort_names = list(params.sort) or list(DEFAULT_SORT)
+    keys = [(f, fields.sort_expression(dialect, f)) for f in map(fields.resolve, sort_names)]
+    page_where = where
+    if params.search_after:
+        page_where = and_(where, _after_clause(conn, keys, params.search_after))
+    rows: list[ProductRow] = []
+    if params.limit:
+        # Ids first, so the filter and sort can be answered from indexes alone; then the
+        # full rows (with their large property JSON) only for the page itself.
+        query = (
+            select(products.c.id)
+            .where(page_where)
+            .order_by(*(e for _f, e in keys), products.c.id)
+            .limit(params.limit)
+        )
+        ids = list(conn.execute(query).scalars())
+        if ids:
+            found = {
+                r.id: product_row(r)
+                for r in conn.execute(select(products).where(products.c.id.in_(ids)))
+            }
+            rows = [found[i] for i in ids]
+    base_key = (viewer_key(viewer), scope.key, scope.latest_only, params.q, params.keywords)
+
+    def count() -> int:
+        return int(
+            conn.execute(select(func.count()).select_from(products).where(where)).scalar_one()
+        )
+
+    hits = cache.get(conn, now, ("hits", *base_key), count)
+    facets = [
+        cache.get(
+            conn,
+            now,
+            ("facet", name, params.facet_limit, *base_key),
+            lambda name=name: facet_counts(conn, where, name, params.facet_limit),  # type: ignore[misc]
+        )
+        for name in params.facet_fields
+    ]
+    last = rows[-1] if rows else None
+    after = [*(_display(f, last) for f, _e in keys), last.lidvid] if last else []
+    took = int((time.perf_counter() - started) * 1000)
+    return SearchResult(rows, hits, sort_names, after, facets, took)
+
+
+def get_visible(
+    conn: Connection, viewer: Viewer, now: str, lid: str, vid: Vid | None
+) -> ProductRow | None:
+    """The version ``lid::vid`` (or the latest version of ``lid`` the viewer may see)."""
+    query = select(products).where(products.c.lid == lid, visible_clause(viewer, now))
+    if vid is not None:
+        query = query.where(products.c.vid_major == vid.major, products.c.vid_minor == vid.minor)
+    query = query.order_by(products.c.vid_major.desc(), products.c.vid_minor.desc()).limit(1)
+    row = conn.execute(query).first()
+    return product_row(row) if row else None
+
+
+def versions_scope(lid: str, vid: Vid | None) -> Scope:
+    """All versions of a LID (a LIDVID: just that version)."""
+    clause = products.c.lid == lid
+    if vid is not None:
+        clause = and_(clause, products.c.vid_major == vid.major, products.c.vid_minor == vid.minor)
+    return Scope(clause, ("versions", lid, str(vid)), latest_only=False)
+
+
+def class_scope(product_classes: Sequence[str]) -> Scope:
+    if not product_classes:
+        return LATEST
+    clause = or_(*(products.c.product_class == c for c in product_classes))
+    return Scope(clause, ("class", *product_classes))

@@ -1,0 +1,76 @@
+"""Exact, self-invalidating cache of whole-result aggregates (hit counts, facets, names).
+
+Counting a million rows costs far more than fetching a page of them, and the same counts are
+asked for again and again (every page of a walk repeats them). An entry is keyed by the
+query and by what the viewer may see, and it is valid only while the catalog is unchanged:
+every catalog change appends to ``changes`` (so ``max(seq)`` moves) and the only change
+that does not, an embargo ending by the clock, is caught by remembering when the next
+``release_at`` falls. So a cached answer is always the answer a fresh count would give.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, func, select
+
+from lunadc.catalog.tables import changes, products
+from lunadc.model.access import Viewer
+
+T = TypeVar("T")
+
+
+def viewer_key(viewer: Viewer) -> Hashable:
+    """What of a viewer decides visibility (two viewers with the same key see the same)."""
+    return (viewer.sees_everything, viewer.partner, tuple(sorted(viewer.groups)))
+
+
+class SearchCache:
+    """A bounded LRU map shared by the request threads of one process."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._generation: tuple[int, str | None] | None = None  # (max seq, next release)
+
+    def _valid_generation(self, conn: Connection, now: str) -> int:
+        seq = int(conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one())
+        with self._lock:
+            current = self._generation
+        if current is not None and current[0] == seq and (current[1] is None or now < current[1]):
+            return seq
+        next_release = conn.execute(
+            select(func.min(products.c.release_at)).where(products.c.release_at > now)
+        ).scalar_one_or_none()
+        with self._lock:
+            # A new generation: everything counted before may be wrong now.
+            self._entries.clear()
+            self._generation = (seq, next_release)
+        return seq
+
+    def get(self, conn: Connection, now: str, key: Hashable, compute: Callable[[], T]) -> T:
+        generation = self._valid_generation(conn, now)
+        full_key = (generation, key)
+        with self._lock:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                value: T = self._entries[full_key]
+                return value
+        value = compute()
+        with self._lock:
+            if self._generation is not None and self._generation[0] == generation:
+                self._entries[full_key] = value
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        return value
+
+
+class NoCache(SearchCache):
+    """Always computes (for the CLI and tests that want no state between calls)."""
+
+    def get(self, conn: Connection, now: str, key: Hashable, compute: Callable[[], T]) -> T:
+        return compute()

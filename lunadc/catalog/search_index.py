@@ -1,0 +1,183 @@
+"""The search structures kept beside each product: keyword words and property names.
+
+``index_product`` runs inside ``register``'s transaction, so a product is searchable by
+keywords exactly when it is registered; ``reindex_all`` rebuilds both for a whole catalog
+(the 0002 migration uses it for products registered before it existed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lunadc.catalog.tables import product_words, products, search_properties
+from lunadc.model.product import Label
+
+MAX_WORD = 64
+MAX_WORDS_PER_PRODUCT = 400
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words too common to narrow a search; dropping them keeps the index small.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "which",
+    ]
+)
+
+
+def words_of(texts: Iterable[str | None]) -> list[str]:
+    """The distinct lower-case words of ``texts`` as the keyword index stores them."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for match in _WORD.finditer((text or "").lower()):
+            word = match.group()[:MAX_WORD]
+            if len(word) > 1 and word not in STOPWORDS:
+                seen.setdefault(word, None)
+                if len(seen) >= MAX_WORDS_PER_PRODUCT:
+                    return list(seen)
+    return list(seen)
+
+
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
+_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9:.]+)?Z?$")
+
+
+def value_type(values: Sequence[str]) -> str:
+    """The /properties type of a property from its first values (as the reference names them)."""
+    sample = [v.strip() for v in values[:5] if v.strip()]
+    if not sample:
+        return "string"
+    for kind, pattern in (("integer", _INT), ("float", _FLOAT), ("timestamp", _TIME)):
+        if all(pattern.match(v) for v in sample):
+            return kind
+    if all(v.lower() in ("true", "false") for v in sample):
+        return "boolean"
+    return "string"
+
+
+def _insert_ignore(conn: Connection, rows: list[dict[str, str]]) -> None:
+    # Two ingests may meet the same new name at once: "insert unless present" per dialect.
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql.insert(search_properties).on_conflict_do_nothing(), rows)
+    else:
+        conn.execute(sqlite.insert(search_properties).on_conflict_do_nothing(), rows)
+
+
+def index_product(
+    conn: Connection,
+    product_id: int,
+    *,
+    title: str,
+    descriptions: Iterable[str | None],
+    properties: Mapping[str, Sequence[str]],
+    known_names: set[str] | None = None,
+) -> None:
+    """Index one product's words and register the property names it brings."""
+    words = words_of([title, *descriptions])
+    conn.execute(delete(product_words).where(product_words.c.product_id == product_id))
+    if words:
+        conn.execute(insert(product_words), [{"word": w, "product_id": product_id} for w in words])
+    if known_names is None:
+        names = list(properties)
+        known_names = set(
+            conn.execute(
+                select(search_properties.c.name).where(search_properties.c.name.in_(names))
+            ).scalars()
+        )
+    new = [
+        {"name": name, "type": value_type(list(values))}
+        for name, values in properties.items()
+        if name not in known_names and len(name) <= 300
+    ]
+    if new:
+        _insert_ignore(conn, new)
+        known_names.update(row["name"] for row in new)
+
+
+def reindex_all(conn: Connection, batch: int = 2000) -> int:
+    """Rebuild the words and property names of every product; returns how many."""
+    known: set[str] = set(conn.execute(select(search_properties.c.name)).scalars())
+    done, last_id = 0, 0
+    while True:
+        rows = conn.execute(
+            select(products.c.id, products.c.title, products.c.description, products.c.properties)
+            .where(products.c.id > last_id)
+            .order_by(products.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return done
+        for row in rows:
+            props = json.loads(row.properties or "{}")
+            index_product(
+                conn,
+                row.id,
+                title=row.title,
+                descriptions=[row.description, *props.get("description", [])],
+                properties=props,
+                known_names=known,
+            )
+        done += len(rows)
+        last_id = rows[-1].id
+
+
+def index_products(conn: Connection, items: Sequence[tuple[int, Label]]) -> None:
+    """``index_product`` for a batch of newly registered products, one statement per table."""
+    if not items:
+        return
+    word_rows = [
+        {"word": word, "product_id": product_id}
+        for product_id, label in items
+        for word in words_of(
+            [label.title, label.description, *label.properties.get("description", ())]
+        )
+    ]
+    if word_rows:
+        conn.execute(insert(product_words), word_rows)
+    names: dict[str, str] = {}
+    for _product_id, label in items:
+        for name, values in label.properties.items():
+            if name not in names and len(name) <= 300:
+                names[name] = value_type(list(values))
+    wanted = sorted(names)
+    known: set[str] = set()
+    for start in range(0, len(wanted), 400):
+        known.update(
+            conn.execute(
+                select(search_properties.c.name).where(
+                    search_properties.c.name.in_(wanted[start : start + 400])
+                )
+            ).scalars()
+        )
+    new = [{"name": n, "type": names[n]} for n in wanted if n not in known]
+    if new:
+        _insert_ignore(conn, new)

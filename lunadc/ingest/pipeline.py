@@ -1,0 +1,275 @@
+"""The ingest run: scan, check, stage in batches, then register each product atomically.
+
+Order of durability, which is what makes a crash at any moment harmless:
+1. files are staged under temporary names (a crash leaves ``.part`` files, removed at the
+   next start);
+2. staged blobs are fsynced and renamed to their content address (a crash leaves blobs that
+   no product references yet: harmless, collected by ``lunadc gc``);
+3. one database transaction registers the batch, each product inside its own savepoint, so a
+   product is either registered with every file present and verified, or not at all.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from lunadc.access.policyfile import AccessPolicy
+from lunadc.catalog import products as catalog
+from lunadc.catalog.access import AccessSetting
+from lunadc.catalog.db import begin_write
+from lunadc.catalog.records import NewProduct, ProductRow, StoredFile
+from lunadc.catalog.register import register_batch
+from lunadc.errors import ImmutableVersionError
+from lunadc.ingest.prepare import LabelCheck, Prepared, check_label, stage_files
+from lunadc.ingest.report import IngestReport, Outcome, Rejection
+from lunadc.ingest.scan import find_labels
+from lunadc.model.findings import Finding, Severity
+from lunadc.model.times import format_time
+from lunadc.node import Node
+from lunadc.pds4.schemas import SchemaCatalog
+from lunadc.storage.base import copy_and_hash
+
+Progress = Callable[[Outcome, Path], None]
+BATCH_PRODUCTS = 32
+BATCH_BYTES = 256 * 1024 * 1024
+PARALLEL_MIN_LABELS = 200
+LOOKUP_WINDOW = 64
+
+
+class Ingestor:
+    """Ingests label files into one node. Use ``run`` once per command."""
+
+    def __init__(
+        self,
+        node: Node,
+        *,
+        access: AccessSetting | None = None,
+        policy: AccessPolicy | None = None,
+        progress: Progress | None = None,
+        workers: int | None = None,
+    ) -> None:
+        self.node = node
+        self.policy = policy
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self.access = access
+        self.progress = progress
+        self.report = IngestReport()
+        self._batch: list[Prepared] = []
+        self._batch_bytes = 0
+        self._collections: dict[str, tuple[str, ...]] = {}
+
+    def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
+        started = time.perf_counter()
+        labels = list(find_labels(paths)) if labels is None else labels
+        now = format_time(self.node.clock())
+        with begin_write(self.node.engine) as conn:
+            run_id = catalog.start_ingest_run(conn, now, ", ".join(str(p) for p in paths))
+        try:
+            window: list[tuple[Path, LabelCheck | Rejection]] = []
+            for item in self._checked(labels):
+                window.append(item)
+                if len(window) >= LOOKUP_WINDOW:
+                    self._after_checks(window)
+                    window = []
+            self._after_checks(window)
+            self._flush()
+            self._check_inventories()
+        finally:
+            # Whatever was staged but not registered (an interrupt) must not linger.
+            for prepared in self._batch:
+                prepared.discard()
+            self._batch.clear()
+            with begin_write(self.node.engine) as conn:
+                catalog.finish_ingest_run(
+                    conn,
+                    run_id,
+                    format_time(self.node.clock()),
+                    ingested=len(self.report.ingested),
+                    unchanged=len(self.report.unchanged),
+                    rejected=len(self.report.rejected),
+                    size=self.report.bytes_stored,
+                )
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def _checked(self, labels: list[Path]) -> Iterator[tuple[Path, LabelCheck | Rejection]]:
+        """Each label checked, in order; reading and validating run in worker processes
+        when there are enough labels to pay for starting them (it is CPU-bound work)."""
+        max_bytes = self.node.config.max_label_bytes
+        if len(labels) < PARALLEL_MIN_LABELS or self.workers < 2:
+            for source in labels:
+                yield source, check_label(source, schemas=self.node.schemas, max_bytes=max_bytes)
+            return
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            self.workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self.node.config.schema_catalog, max_bytes),
+        ) as pool:
+            yield from zip(labels, pool.map(_check_in_worker, labels, chunksize=32), strict=True)
+
+    def _after_checks(self, window: list[tuple[Path, LabelCheck | Rejection]]) -> None:
+        """Handle checked labels: one catalog look-up for the whole window, then each one."""
+        valid = [check for _source, check in window if isinstance(check, LabelCheck)]
+        with self.node.engine.connect() as conn:
+            known = catalog.registered_lidvids(conn, [c.label.lidvid for c in valid])
+        for source, check in window:
+            if isinstance(check, Rejection):
+                self._rejected(check, source)
+            elif check.label.lidvid in known:
+                self._compare_with_registered(check)
+            else:
+                self.report.warnings.extend(check.warnings)
+                self._stage(check)
+
+    def _compare_with_registered(self, check: LabelCheck) -> None:
+        """Re-ingest of a registered LIDVID: unchanged if every byte is equal, else rejected."""
+        self.report.warnings.extend(check.warnings)
+        with self.node.engine.connect() as conn:
+            existing = catalog.find_lidvid(conn, check.label.lidvid)
+            existing_files = catalog.files_of(conn, existing.id) if existing else []
+        if existing is not None and self._same_bytes(check, existing, existing_files):
+            self._done(Outcome.UNCHANGED, check.label.lidvid, check.source)
+        else:
+            self._rejected(_immutable(check.source, check.label.lidvid), check.source)
+
+    def _stage(self, check: LabelCheck) -> None:
+        source = check.source
+        prepared = stage_files(check, self.node.store)
+        if isinstance(prepared, Rejection):
+            self._rejected(prepared, source)
+            return
+        self._batch.append(prepared)
+        self._batch_bytes += sum(blob.digests.size for _e, blob in prepared.files)
+        if len(self._batch) >= BATCH_PRODUCTS or self._batch_bytes >= BATCH_BYTES:
+            self._flush()
+
+    def _same_bytes(self, check: LabelCheck, existing: ProductRow, files: list[StoredFile]) -> bool:
+        """True if this label and every file it describes equal the registered version."""
+        if existing.label_sha256 != check.label_sha256:
+            return False
+        stored = {f.path: f for f in files if f.role == "data"}
+        if set(stored) != {e.path for e in check.label.data_files}:
+            return False
+        for entry in check.label.data_files:
+            path = check.source.parent / entry.path
+            if path.stat().st_size != stored[entry.path].size:
+                return False
+            with open(path, "rb") as handle:
+                if copy_and_hash(handle, None).sha256 != stored[entry.path].sha256:
+                    return False
+        return True
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        batch, self._batch, self._batch_bytes = self._batch, [], 0
+        blobs = [blob for p in batch for _e, blob in p.files]
+        flat = iter(self.node.store.commit_all(blobs))
+        keys = [[next(flat) for _f in p.files] for p in batch]
+        now = format_time(self.node.clock())
+        news = [self._new_product(p, k, now) for p, k in zip(batch, keys, strict=True)]
+        with begin_write(self.node.engine) as conn:
+            registered = register_batch(conn, news)
+        for prepared, outcome in zip(batch, registered, strict=True):
+            if outcome.product_id is not None:
+                self.report.bytes_stored += sum(b.digests.size for _e, b in prepared.files)
+                if prepared.members:
+                    self._collections[prepared.label.lidvid] = tuple(
+                        m.lid for m in prepared.members if m.status == "P"
+                    )
+                self._done(Outcome.INGESTED, prepared.label.lidvid, prepared.source)
+            elif outcome.existing_label_sha256 == prepared.label_sha256:
+                # The same LIDVID twice in this run (or from a concurrent ingest), same bytes.
+                self._done(Outcome.UNCHANGED, prepared.label.lidvid, prepared.source)
+            else:
+                self._rejected(_immutable(prepared.source, prepared.label.lidvid), prepared.source)
+
+    def _new_product(self, prepared: Prepared, keys: list[str], now: str) -> NewProduct:
+        explicit = self.policy.setting_for(prepared.label.lid) if self.policy else None
+        explicit = explicit or self.access
+        return NewProduct(
+            label=prepared.label,
+            label_sha256=prepared.label_sha256,
+            files=prepared.stored_files(keys),
+            members=prepared.members,
+            home_node=self.node.node_id,
+            ingested_at=now,
+            access=explicit.access if explicit else "public",
+            release_at=explicit.release_at if explicit else None,
+            groups=explicit.groups if explicit else frozenset(),
+            inherit_access=explicit is None,
+        )
+
+    def _check_inventories(self) -> None:
+        """Report members that a collection ingested now lists but the catalog lacks."""
+        if not self._collections:
+            return
+        with self.node.engine.connect() as conn:
+            for lidvid, lids in self._collections.items():
+                missing = sorted(set(lids) - catalog.existing_lids(conn, lids))
+                if missing:
+                    shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+                    self.report.warnings.append(
+                        Finding(
+                            "inventory.member_missing",
+                            Severity.WARNING,
+                            f"{lidvid} lists {len(missing)} member(s) not in the catalog: {shown}",
+                            lidvid,
+                        )
+                    )
+
+    def _done(self, outcome: Outcome, lidvid: str, source: Path) -> None:
+        if outcome is Outcome.INGESTED:
+            self.report.ingested.append(lidvid)
+        else:
+            self.report.unchanged.append(lidvid)
+        if self.progress:
+            self.progress(outcome, source)
+
+    def _rejected(self, rejection: Rejection, source: Path) -> None:
+        self.report.rejected.append(rejection)
+        if self.progress:
+            self.progress(Outcome.REJECTED, source)
+
+
+_worker_schemas: SchemaCatalog | None = None
+_worker_max_bytes = 0
+
+
+def _init_worker(catalog_dir: Path | None, max_bytes: int) -> None:
+    global _worker_schemas, _worker_max_bytes
+    _worker_schemas = SchemaCatalog(catalog_dir)
+    _worker_max_bytes = max_bytes
+
+
+def _check_in_worker(source: Path) -> LabelCheck | Rejection:
+    assert _worker_schemas is not None
+    return check_label(source, schemas=_worker_schemas, max_bytes=_worker_max_bytes)
+
+
+def _immutable(source: Path, lidvid: str) -> Rejection:
+    error = ImmutableVersionError(
+        f"{lidvid} is already registered with other bytes (a version never changes:"
+        " give the new content a higher version_id)",
+        where=str(source),
+    )
+    return Rejection(file=str(source), reasons=(str(error),), lidvid=lidvid)
+
+
+def ingest(
+    node: Node,
+    paths: Sequence[Path],
+    *,
+    access: AccessSetting | None = None,
+    policy: AccessPolicy | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every label under ``paths`` into ``node``; see ``Ingestor``."""
+    return Ingestor(node, access=access, policy=policy, progress=progress).run(paths)

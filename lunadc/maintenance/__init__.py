@@ -1,0 +1,1 @@
+"""Keeping a node's archive honest: consistency and fixity checks."""

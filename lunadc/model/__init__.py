@@ -1,0 +1,1 @@
+"""Pure domain types of lunadc: no I/O, standard library only."""

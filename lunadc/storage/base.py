@@ -1,0 +1,115 @@
+"""The blob store interface and the hashing copy that every store uses.
+
+Blobs are content-addressed by SHA-256: a finished blob is never overwritten, and two
+products that share a file share its bytes. A blob is first *staged* (written under a
+temporary name while MD5 and SHA-256 are computed, so each byte is read once), then either
+*committed* (made durable and visible under its key) or *discarded*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+CHUNK_SIZE = 4 * 1024 * 1024
+# Below this size threads cost more than they save; hashlib only releases the GIL on
+# buffers larger than 2 KiB anyway.
+_PARALLEL_HASH_MIN = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Digests:
+    size: int
+    md5: str
+    sha256: str
+
+
+def blob_key(sha256: str) -> str:
+    """The key of a blob with this SHA-256: ``sha256/ab/cd/abcd...``."""
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def copy_and_hash(
+    source: BinaryIO, sink: _Sink | None, *, pool: ThreadPoolExecutor | None = None
+) -> Digests:
+    """Copy ``source`` to ``sink`` (if any) computing MD5 and SHA-256 in one pass.
+
+    With a ``pool``, MD5 runs in a worker thread beside SHA-256 and the write in this one,
+    so a large file costs about max(MD5, SHA-256, disk) rather than their sum.
+    """
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha256 = hashlib.sha256()
+    size = 0
+    pending: Future[None] | None = None
+    while True:
+        chunk = source.read(CHUNK_SIZE)
+        if not chunk:
+            break
+        size += len(chunk)
+        if pending is not None:
+            pending.result()
+            pending = None
+        if pool is not None and len(chunk) >= _PARALLEL_HASH_MIN:
+            pending = pool.submit(md5.update, chunk)
+        else:
+            md5.update(chunk)
+        sha256.update(chunk)
+        if sink is not None:
+            sink.write(chunk)
+    if pending is not None:
+        pending.result()
+    return Digests(size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
+
+
+class StagedBlob(Protocol):
+    """Bytes written under a temporary name, with their digests, not yet visible."""
+
+    @property
+    def digests(self) -> Digests: ...
+
+    def commit(self) -> str:
+        """Make the blob durable under its key and return the key (idempotent)."""
+        ...
+
+    def discard(self) -> None:
+        """Remove the temporary bytes (a no-op after commit)."""
+        ...
+
+
+class BlobStore(Protocol):
+    """Where product files live. Implementations: ``LocalBlobStore``."""
+
+    def stage(self, source: BinaryIO) -> StagedBlob:
+        """Copy ``source`` into a temporary blob while hashing it."""
+        ...
+
+    def commit_all(self, blobs: list[StagedBlob]) -> list[str]:
+        """Commit several staged blobs at once (durably); their keys in the same order."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """Open a committed blob for reading; ``NotFoundError`` if absent."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None:
+        """Remove a committed blob (used by garbage collection of unreferenced blobs only)."""
+        ...
+
+    def iter_keys(self) -> Iterator[str]: ...
+
+    def clean_partial(self) -> int:
+        """Remove leftovers of writes that died half-way; return how many."""
+        ...
+
+    def used_bytes(self) -> int: ...

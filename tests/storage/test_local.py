@@ -1,0 +1,87 @@
+"""The local blob store: atomic, content-addressed, never overwriting, cleaning leftovers."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lunadc.errors import NotFoundError
+from lunadc.storage.base import blob_key, copy_and_hash
+from lunadc.storage.local import LocalBlobStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalBlobStore:
+    created = LocalBlobStore(tmp_path / "archive")
+    created.create()
+    return created
+
+
+def test_staged_blob_is_invisible_until_commit(store: LocalBlobStore) -> None:
+    data = b"lunar regolith" * 1000
+    staged = store.stage(io.BytesIO(data))
+    key = blob_key(hashlib.sha256(data).hexdigest())
+    assert not store.exists(key)
+    assert staged.digests.md5 == hashlib.md5(data).hexdigest()
+    assert staged.commit() == key
+    assert store.exists(key)
+    with store.open(key) as handle:
+        assert handle.read() == data
+    assert not list((store.root / ".tmp").iterdir())
+
+
+def test_discard_removes_temporary_bytes(store: LocalBlobStore) -> None:
+    staged = store.stage(io.BytesIO(b"x"))
+    staged.discard()
+    assert not list((store.root / ".tmp").iterdir())
+    assert list(store.iter_keys()) == []
+
+
+def test_finished_blob_is_never_overwritten(store: LocalBlobStore) -> None:
+    data = b"same bytes"
+    key = store.stage(io.BytesIO(data)).commit()
+    before = store.path_of(key).stat()
+    assert store.stage(io.BytesIO(data)).commit() == key
+    after = store.path_of(key).stat()
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+
+
+def test_hashing_copy_reads_large_input_once_with_both_digests() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = os.urandom(9 * 1024 * 1024 + 17)
+    sink = io.BytesIO()
+    with ThreadPoolExecutor(1) as pool:
+        digests = copy_and_hash(io.BytesIO(data), sink, pool=pool)
+    assert sink.getvalue() == data
+    assert digests.size == len(data)
+    assert digests.md5 == hashlib.md5(data).hexdigest()
+    assert digests.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_partial_writes_of_dead_processes_are_cleaned(store: LocalBlobStore) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    leftover = store.root / ".tmp" / f"{dead.stdout.strip()}-abcdef.part"
+    leftover.write_bytes(b"half")
+    alive = store.root / ".tmp" / f"{os.getppid()}-abcdef.part"
+    alive.write_bytes(b"someone else's write in progress")
+    assert store.clean_partial() == 1
+    assert not leftover.exists()
+    assert alive.exists()
+
+
+def test_bad_keys_cannot_escape_the_store(store: LocalBlobStore) -> None:
+    for key in ("../etc/passwd", "sha256/../../x/y", "sha256/ab/cd/../../../../etc"):
+        with pytest.raises(NotFoundError):
+            store.open(key)
