@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from lunadc.access.policyfile import AccessPolicy
 from lunadc.access.tokens import NewToken, new_token
 from lunadc.catalog import access as product_access
 from lunadc.catalog import accounts, audit
 from lunadc.catalog import products as catalog
+from lunadc.catalog.access import AccessSetting
 from lunadc.catalog.db import begin_write
 from lunadc.errors import BadRequestError, NotFoundError
 from lunadc.model.access import Access, Role
@@ -132,6 +134,17 @@ def revoke_token(node: Node, token_id: str, actor: Actor = Actor()) -> None:
             target=token_id,
             client=actor.client,
         )
+
+
+def check_groups_exist(
+    node: Node, setting: AccessSetting | None, policy: AccessPolicy | None
+) -> None:
+    """Refuse an ingest that names a group this node does not have (before any work)."""
+    wanted = set(setting.groups if setting else ()) | set(policy.groups if policy else ())
+    with node.engine.connect() as conn:
+        missing = sorted(g for g in wanted if not accounts.group_exists(conn, g))
+    if missing:
+        raise NotFoundError(f"no group {', '.join(missing)} (create it with 'lunadc group add')")
 
 
 def set_access(

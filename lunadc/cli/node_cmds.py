@@ -10,14 +10,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lunadc.access.admin import check_groups_exist
+from lunadc.access.policyfile import load_policy, make_setting
 from lunadc.catalog import products as catalog
 from lunadc.cli.app import RootOption, app, console, err_console, fail
 from lunadc.cli_errors import EXIT_OK, EXIT_REJECTED
-from lunadc.errors import LunadcError, NotFoundError
+from lunadc.errors import BadRequestError, LunadcError, NotFoundError
 from lunadc.ingest.pipeline import Ingestor
 from lunadc.ingest.report import Outcome
 from lunadc.ingest.scan import find_labels
 from lunadc.maintenance.fsck import check_archive
+from lunadc.model.access import Access
 from lunadc.model.identifiers import parse_identifier
 from lunadc.node import Node, init_node
 
@@ -47,11 +50,38 @@ def init(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Label files or folders (recursive).")],
     root: RootOption = Path("."),
+    access: Annotated[
+        Access | None,
+        typer.Option("--access", help="public, partner or restricted (default: inherited)."),
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="Group that may see restricted products.")
+    ] = None,
+    release_at: Annotated[
+        str | None, typer.Option("--release-at", help="When the products become public.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="TOML access policy file (rules by LID).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Validate and register PDS4 products; exit code 0 only if nothing was rejected."""
+    """Validate and register PDS4 products; exit code 0 only if nothing was rejected.
+
+    Access: --access/--group/--release-at apply to every product given; a --policy file
+    decides per LID (its rules win); otherwise each product follows its collection or
+    bundle, and is public if nothing says otherwise.
+    """
     try:
+        if access is None and (group or release_at):
+            raise BadRequestError("--group and --release-at need --access")
+        setting = (
+            make_setting(access.value, group or [], release_at, "--access")
+            if access is not None
+            else None
+        )
+        access_policy = load_policy(policy) if policy is not None else None
         with Node.open(root) as node:
+            check_groups_exist(node, setting, access_policy)
             labels = list(find_labels(paths))
             with Progress(
                 TextColumn("[bold]ingest"),
@@ -68,7 +98,9 @@ def ingest(
                 def advance(outcome: Outcome, source: Path) -> None:
                     bar.update(task, advance=1, last=f"{outcome}: {source.name}")
 
-                report = Ingestor(node, progress=advance).run(paths, labels=labels)
+                report = Ingestor(node, access=setting, policy=access_policy, progress=advance).run(
+                    paths, labels=labels
+                )
     except LunadcError as error:
         raise fail(error) from error
     if as_json:

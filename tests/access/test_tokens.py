@@ -17,8 +17,9 @@ def test_new_tokens_are_distinct_and_only_their_hash_is_kept() -> None:
         assert secret not in token.secret_sha256
         assert token.secret_sha256 == hash_secret(secret)
         assert secret_matches(secret, token.secret_sha256)
-        assert not secret_matches(secret[:-1] + ("A" if secret[-1] != "A" else "B"),
-                                  token.secret_sha256)
+        assert not secret_matches(
+            secret[:-1] + ("A" if secret[-1] != "A" else "B"), token.secret_sha256
+        )
 
 
 def test_malformed_tokens_are_not_split() -> None:
