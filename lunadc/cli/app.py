@@ -42,7 +42,7 @@ def fail(error: LunadcError) -> typer.Exit:
 def _register_commands() -> None:
     # Imported here so that each command module can use ``app`` and the helpers above.
     from lunadc.cli import (  # noqa: F401
-        federation_cmds,
+        access_cmds,
         node_cmds,
         samples_cmds,
         search_cmds,

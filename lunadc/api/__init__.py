@@ -1,0 +1,1 @@
+"""The HTTP surfaces of a node (FastAPI routers, one module per surface); see ``app``."""

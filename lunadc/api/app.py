@@ -1,0 +1,41 @@
+"""The node's HTTP application: ``create_app(node)`` assembles the routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from lunadc import __version__
+from lunadc.api import archive, classes, files, health, problems, products
+from lunadc.api.security import install_security
+from lunadc.catalog.search_cache import SearchCache
+from lunadc.node import Node
+
+DESCRIPTION = """A lunadc node: the PDS Search API 1.x (products, classes, properties, members
+walks, q language, search-after paging, facets, keyword search), file downloads with Range
+support and archives of bundles and collections. Errors are ``application/problem+json``."""
+
+
+def create_app(node: Node, *, cache: SearchCache | None = None) -> FastAPI:
+    """The FastAPI app serving ``node`` (which the caller opens and closes)."""
+    app = FastAPI(
+        title=f"lunadc node {node.node_id}",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.node = node
+    app.state.search_cache = cache if cache is not None else SearchCache()
+    problems.install(app)
+    install_security(app, cors_origins=cors_origins(node))
+    for module in (health, products, classes, files, archive):
+        app.include_router(module.router)
+    return app
+
+
+def cors_origins(node: Node) -> tuple[str, ...]:
+    """CORS is off unless the operator lists origins (``[http] cors_origins`` in lunadc.toml)."""
+    http = node.config.extra.get("http", {})
+    origins = http.get("cors_origins", []) if isinstance(http, dict) else []
+    return tuple(str(o) for o in origins)

@@ -1,0 +1,110 @@
+"""Who a request speaks for (Bearer tokens), failed-auth rate limiting, security headers.
+
+``viewer_for_request`` is what ``deps.get_viewer`` calls: no ``Authorization`` header means
+anonymous; a bad, expired or revoked token is a 401 (never silently anonymous, so a client
+knows its token is wrong), recorded in the audit trail with the client address and never
+the token itself; too many failures from one client are refused with 429 for a while.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from lunadc.access.authenticate import authenticate_and_touch, bearer_token
+from lunadc.access.ratelimit import FailureLimiter
+from lunadc.access.tokens import split_token
+from lunadc.catalog import audit
+from lunadc.catalog.db import begin_write
+from lunadc.errors import AuthenticationError, RateLimitedError
+from lunadc.model.access import ANONYMOUS, Viewer
+from lunadc.model.times import format_time
+from lunadc.node import Node
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+}
+# JSON and files need no scripts at all; HTML pages of the web UI set their own policy.
+DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _audit_failure(node: Node, request: Request, reason: str, token: str | None) -> None:
+    parts = split_token(token) if token else None
+    with begin_write(node.engine) as conn:
+        audit.record(
+            conn,
+            at=format_time(node.clock()),
+            actor=None,
+            action="auth_failed",
+            target=parts[0] if parts else None,  # the public token id only, never the secret
+            client=client_of(request),
+            detail={"reason": reason, "path": request.url.path},
+        )
+
+
+async def viewer_for_request(request: Request) -> Viewer:
+    header = request.headers.get("authorization")
+    if header is None:
+        return ANONYMOUS
+    node: Node = request.app.state.node
+    limiter: FailureLimiter = request.app.state.auth_limiter
+    client = client_of(request)
+    wait = limiter.blocked_for(client)
+    if wait > 0:
+        raise RateLimitedError(
+            f"too many failed sign-ins from {client}; try again in {int(wait) + 1} s"
+        )
+    token: str | None = None
+    try:
+        token = bearer_token(header)
+        if token is None:
+            return ANONYMOUS
+        now = format_time(node.clock())
+        return await run_in_threadpool(authenticate_and_touch, node.engine, token, now)
+    except AuthenticationError as error:
+        limiter.failed(client)
+        await run_in_threadpool(_audit_failure, node, request, error.message, token)
+        raise
+
+
+def install_security(app: FastAPI, *, cors_origins: tuple[str, ...] = ()) -> None:
+    """Security headers on every response; failed-auth limiter; CORS only if configured."""
+    app.state.auth_limiter = FailureLimiter()
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+        if "authorization" in request.headers:
+            # What a signed-in user sees must not be kept by shared caches.
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers["Vary"] = ", ".join(
+                v for v in (response.headers.get("Vary"), "Authorization") if v
+            )
+        return response
+
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Authorization", "Accept", "Range"],
+            expose_headers=["ETag", "Content-Range", "Digest", "Content-MD5"],
+        )

@@ -1,0 +1,46 @@
+"""``lunadc serve``: run the node's HTTP service (uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lunadc.cli.app import RootOption, app, console, fail
+from lunadc.errors import LunadcError
+from lunadc.node import Node
+
+
+@app.command()
+def serve(
+    root: RootOption = Path("."),
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind (default: the node's, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default: the node's, 8700).", min=0)
+    ] = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the PDS Search API, files and archives over HTTP (docs at /docs)."""
+    import uvicorn
+
+    from lunadc.api.app import create_app
+
+    try:
+        node = Node.open(root)
+    except LunadcError as error:
+        raise fail(error) from error
+    with node:
+        bind_host = host or node.config.host
+        bind_port = node.config.port if port is None else port
+        console.print(f"lunadc node [bold]{node.node_id}[/] on http://{bind_host}:{bind_port}/")
+        uvicorn.run(
+            create_app(node),
+            host=bind_host,
+            port=bind_port,
+            log_level=log_level,
+            access_log=log_level == "debug",
+            proxy_headers=False,
+        )
