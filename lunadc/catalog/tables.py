@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -170,6 +171,9 @@ search_properties = Table(
     metadata,
     Column("name", String(300), primary_key=True),
     Column("type", String(16), nullable=False),
+    # The product that brought the name in: /properties shows a name to a viewer who may see
+    # that product (or, failing that, any other product holding the name).
+    Column("witness_id", Integer, nullable=True),
 )
 
 # Embargo ends (the caches of counts and facets expire at the next one) and sort by LIDVID.
@@ -332,4 +336,41 @@ fed_failures = Table(
     Column("reason", Text, nullable=False),
     Column("at", String(32), nullable=False),
     Index("ix_fed_failures_lidvid", "lidvid"),
+)
+
+
+# Spatial (migration 0005, kept by ``lunadc.catalog.footprints`` at registration): one
+# footprint per product on its body, as the exact region (JSON) and its bounding box
+# (``west > east`` crosses 180°; a box with a pole has west -180, east 180).
+footprints = Table(
+    "footprints",
+    metadata,
+    Column(
+        "product_id",
+        Integer,
+        ForeignKey("products.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("body", String(64), nullable=False),
+    Column("body_radius_km", Float, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("west", Float, nullable=False),
+    Column("south", Float, nullable=False),
+    Column("east", Float, nullable=False),
+    Column("north", Float, nullable=False),
+    Column("resolution_m", Float),  # best pixel scale where the label gives one
+    Index("ix_footprints_body", "body", "product_id"),
+)
+
+# A conservative covering of each footprint by nested HEALPix cells, each as its order-29
+# range [lo, hi): the pre-filter of spatial search (see ``lunadc.search.spatial.cells``).
+footprint_cells = Table(
+    "footprint_cells",
+    metadata,
+    Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
+    Column("body", String(64), nullable=False),
+    Column("lo", BigInteger, nullable=False),
+    Column("hi", BigInteger, nullable=False),
+    Index("ix_footprint_cells_body_lo", "body", "lo", "hi", "product_id"),
+    Index("ix_footprint_cells_product", "product_id"),
 )
