@@ -9,6 +9,7 @@ from lunadc.api import archive, classes, files, health, problems, products
 from lunadc.api.security import install_security
 from lunadc.catalog.search_cache import SearchCache
 from lunadc.node import Node
+from lunadc.web import include_web
 
 DESCRIPTION = """A lunadc node: the PDS Search API 1.x (products, classes, properties, members
 walks, q language, search-after paging, facets, keyword search), file downloads with Range
@@ -31,6 +32,8 @@ def create_app(node: Node, *, cache: SearchCache | None = None) -> FastAPI:
     install_security(app, cors_origins=cors_origins(node))
     for module in (health, products, classes, files, archive):
         app.include_router(module.router)
+    # The browser UI last, so that no page route can shadow an API route.
+    include_web(app, node)
     return app
 
 

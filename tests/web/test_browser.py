@@ -1,0 +1,233 @@
+"""The UI in a real browser: Debian's Chromium, headless, against a real ``lunadc serve``.
+
+Screenshots of every page go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import httpx
+import pytest
+
+from tests.web.conftest import SCREENSHOTS, Server
+
+pytestmark = pytest.mark.browser
+
+CH2 = "urn:isro:isda:ch2_cho:sar_calibrated:ch2_sar_ncxs_20090107t163003745_d_sli_xx_fp_hh_pb1::1.0"
+FIRST_PAGE_BUDGET = 300 * 1024
+
+
+@pytest.fixture
+def page(browser_context: Any, server: Server) -> Iterator[Any]:
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    page.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def wait_results(page: Any) -> None:
+    page.wait_for_selector("body[data-ready='1']")
+
+
+def api_ok(server: Server, path: str, **params: str) -> bool:
+    return httpx.get(f"{server.url}{path}", params=params, timeout=10).status_code == 200
+
+
+def test_search_and_filter(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    before = page.locator("#result-list li").count()
+    assert before == 50  # the first page of search-after paging
+    summary = page.locator("#summary").inner_text()
+    assert re.search(r"Results: [\d,]+", summary)
+    page.get_by_label(re.compile("Chang'e-4")).first.check()
+    page.wait_for_url(re.compile(r"mission=Chang%27e-4|mission=Chang'e-4"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#result-list li .chip')]"
+        '.some(c => c.textContent.includes("Chang\'e-4"))'
+    )
+    page.wait_for_timeout(300)
+    items = page.locator("#result-list li")
+    assert 0 < items.count() <= 50
+    for text in items.all_inner_texts():
+        assert "Chang'e-4" in text
+    # Keyboard: free text filters too, and the URL carries the whole state.
+    page.locator("#f-text").fill("panoramic")
+    page.wait_for_url(re.compile(r"text=panoramic"))
+    wait_results(page)
+    shot(page, "search")
+    shared = page.url
+    page.goto(shared)
+    wait_results(page)
+    assert page.locator("#f-text").input_value() == "panoramic"
+    assert page.get_by_label(re.compile("Chang'e-4")).first.is_checked()
+
+
+def test_paging_with_search_after(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    page.locator("#load-more").click()
+    page.wait_for_function("() => document.querySelectorAll('#result-list li').length > 50")
+    ids = page.locator("#result-list li").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert len(ids) == len(set(ids))  # no product twice across pages
+
+
+def test_keyboard_access(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.locator("input[data-facet='mission']").first.focus()
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"mission="))
+
+
+def test_draw_region_on_south_polar_map(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    assert page.locator("input[name=proj][value=south]").is_checked()
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.locator("#draw-circle").click()
+    page.mouse.click(cx + 20, cy + 10)
+    page.mouse.click(cx + 60, cy + 10)
+    page.wait_for_url(re.compile(r"circle="))
+    circle = re.search(r"circle=([^&]+)", page.url)
+    assert circle is not None
+    lon, lat, radius = (float(v) for v in circle.group(1).replace("%2C", ",").split(","))
+    assert -90 <= lat < -80 and radius > 0  # near the south pole, as drawn
+    assert "Circle:" in page.locator("#region-text").inner_text()
+    shot(page, "search-south-polar-region")
+    if not api_ok(server, "/products", circle=f"{lon},{lat},{radius}", target="Moon"):
+        pytest.xfail("the API does not take circle= yet (spatial search, issue 4)")
+    wait_results(page)
+    assert "did not answer" not in page.locator("#summary").inner_text()
+    page.locator("#coverage-btn").click()
+    page.wait_for_selector("#coverage .coverage-total")
+    shot(page, "search-coverage")
+
+
+def test_footprints_link_map_and_results(page: Any, server: Server) -> None:
+    probe = httpx.get(
+        f"{server.url}/products", headers={"Accept": "application/geo+json"}, timeout=10
+    )
+    if probe.status_code != 200:
+        pytest.xfail("the API has no application/geo+json yet (spatial search, issue 4)")
+    page.goto(f"{server.url}/?lang=en&proj=eqc")
+    wait_results(page)
+    page.wait_for_function("() => window.lunadcSearch.mapView.featureCount() > 0")
+    first = page.locator("#result-list li").first
+    first.click()
+    assert "selected" in (first.get_attribute("class") or "")
+    shot(page, "search-footprints")
+
+
+def test_product_page_quicklook_and_download(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/ui/product/{quote(CH2, safe='')}?lang=en")
+    wait_results(page)
+    page.wait_for_selector("#quicklook[data-loaded='1']")
+    width = page.locator("#quicklook").evaluate("img => img.naturalWidth")
+    assert width > 100
+    assert "Chandrayaan" in page.locator("#facts").inner_text() or CH2 in page.inner_text("#facts")
+    assert page.locator("#files tbody tr").count() == 2
+    link = page.locator("#files a.download").last
+    expected_md5 = link.get_attribute("data-md5")
+    with page.expect_download() as info:
+        link.click()
+    downloaded = Path(info.value.path()).read_bytes()
+    assert hashlib.md5(downloaded).hexdigest() == expected_md5
+    page.wait_for_selector("body[data-complete='1']")
+    assert "Product_Observational" in page.locator("#label").inner_text()
+    assert page.locator("#parents li a").count() >= 0
+    shot(page, "product")
+
+
+def test_sign_in_shows_partner_data(page: Any, server: Server) -> None:
+    token = server.tokens.partner
+    if not token or httpx.get(
+        f"{server.url}/ui/api/whoami", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).json().get("anonymous", True):
+        pytest.xfail("token authentication is not wired into the API yet (access, issue 5)")
+    page.goto(f"{server.url}/?lang=en&mission=Luna-26")
+    wait_results(page)
+    assert page.locator("#result-list li").count() == 0
+    page.goto(f"{server.url}/ui/signin?lang=en")
+    page.locator("#token").fill(token)
+    page.locator("#signin-form button").click()
+    page.wait_for_selector("#signout:not([hidden])")
+    assert token not in page.url
+    shot(page, "signin")
+    page.goto(f"{server.url}/?lang=en&mission=Luna-26")
+    wait_results(page)
+    assert page.locator("#result-list li").count() > 0
+    assert token not in page.url
+    page.locator("#signout").click()
+
+
+def test_federated_search(page: Any, server: Server) -> None:
+    if not api_ok(server, "/federation/status"):
+        pytest.xfail("federation (issue 6) is not in this checkout: no /federation/status")
+    pytest.xfail("two-node federated search in the browser: needs peering from issue 6")
+
+
+def test_operator_pages(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/ui/operator?lang=en")
+    page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
+    assert "administrator" in page.locator("#status").inner_text()
+    shot(page, "operator-signed-out")
+    page.goto(f"{server.url}/ui/operator/federation?lang=en")
+    page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
+    shot(page, "federation")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "switch"),
+    [
+        ("en", "Results", "Search all nodes"),
+        ("ru", "Результаты", "Искать на всех узлах"),
+        ("zh-Hans", "结果", "搜索所有节点"),
+    ],
+)
+def test_page_in_each_language(
+    page: Any, server: Server, lang: str, heading: str, switch: str
+) -> None:
+    page.goto(f"{server.url}/?lang={lang}")
+    wait_results(page)
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("#results-heading").inner_text() == heading
+    assert page.locator("label[for=f-federated]").inner_text() == switch
+    shot(page, f"search-{lang}")
+    page.goto(f"{server.url}/ui/product/{quote(CH2, safe='')}?lang={lang}")
+    wait_results(page)
+    shot(page, f"product-{lang}")
+
+
+def test_first_page_weight_and_hosts(browser_context: Any, server: Server) -> None:
+    page = browser_context.new_page()
+    responses: list[Any] = []
+    page.on("response", lambda response: responses.append(response))
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.goto(f"{server.url}/?lang=en", wait_until="networkidle")
+    wait_results(page)
+    own = urlparse(server.url).netloc
+    assert hosts <= {own}, f"requests to other hosts: {hosts - {own}}"
+    assets = [r for r in responses if "/ui/static/" in r.url or urlparse(r.url).path == "/"]
+    total = sum(r.request.sizes()["responseBodySize"] for r in assets)
+    (SCREENSHOTS / "first-page-bytes.txt").write_text(f"{total}\n")
+    assert total < FIRST_PAGE_BUDGET, f"first page assets: {total} bytes"
+    page.close()
