@@ -75,6 +75,8 @@ VOCAB = [
         "apron",
     )
 ]
+# Bumped whenever the generated rows change, so that cached catalogs are rebuilt.
+GENERATOR_VERSION = "2"
 T0 = datetime(2010, 1, 1, tzinfo=UTC)
 SPAN_S = 15 * 365 * 86400
 INGEST0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -88,7 +90,7 @@ class Batch:
     members: list[tuple[object, ...]] = field(default_factory=list)
     changes: list[tuple[object, ...]] = field(default_factory=list)
     words: list[tuple[str, int]] = field(default_factory=list)
-    properties: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, tuple[str, int]] = field(default_factory=dict)  # name: type, witness
 
 
 PRODUCT_COLUMNS = [
@@ -130,7 +132,7 @@ FILE_COLUMNS = [
     "records",
     "mime_type",
 ]
-TERM_COLUMNS = ["product_id", "name", "value"]
+TERM_COLUMNS = ["product_id", "name", "value", "start_time"]
 MEMBER_COLUMNS = ["parent_id", "member_lid", "member_vid", "status"]
 CHANGE_COLUMNS = ["at", "kind", "lidvid", "payload"]
 
@@ -145,6 +147,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.next_id = 1
         self.tick = 0
+        self.seen_properties: set[str] = set()
 
     def _product(
         self,
@@ -165,6 +168,7 @@ class Generator:
         rng = self.rng
         description = " ".join(rng.choice(VOCAB) for _ in range(6)) + f" observed by {name}"
         stop = start + timedelta(seconds=rng.randint(10, 3600)) if start else None
+        start_text = format_time(start) if start else None
         props: dict[str, list[str]] = {
             "lid": [lid],
             "vid": ["1.0"],
@@ -216,7 +220,7 @@ class Generator:
                 title,
                 description,
                 "1.21.0.0",
-                format_time(start) if start else None,
+                start_text,
                 format_time(stop) if stop else None,
                 level,
                 target,
@@ -269,10 +273,12 @@ class Generator:
             "ref_lid_instrument",
         ):
             terms.update((ref, v) for v in props.get(ref, []))
-        batch.terms.extend((pid, n, v) for n, v in sorted(terms))
+        batch.terms.extend((pid, n, v, start_text) for n, v in sorted(terms))
         batch.words.extend((w, pid) for w in words_of([title, description]))
         for pname, values in props.items():
-            batch.properties.setdefault(pname, value_type(values))
+            if pname not in self.seen_properties:  # typed once, as the index does it
+                self.seen_properties.add(pname)
+                batch.properties[pname] = (value_type(values), pid)
         payload = json.dumps({"lid": lid, "vid": "1.0", "product_class": cls, "latest": True})
         batch.changes.append((ingested, "added", f"{lid}::1.0", payload))
         return pid

@@ -9,6 +9,7 @@ that has one is routed there; any other name is looked up in the ``properties`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -61,6 +62,7 @@ def _term(name: str, term: str, column: str | None = None) -> Field:
 
 LIDVID = _col("lidvid", "lidvid")
 HARVEST_TIME = _col("ops:Harvest_Info.ops:harvest_date_time", "ingested_at", time=True)
+START_TIME = _col(f"{_TIME}.pds:start_date_time", "start_time", time=True)
 
 _FIELDS: dict[str, Field] = {}
 for _names, _field in [
@@ -74,10 +76,7 @@ for _names, _field in [
         ("im_version", f"{_IDENT}.pds:information_model_version"),
         _col(f"{_IDENT}.pds:information_model_version", "im_version"),
     ),
-    (
-        ("start_time", "start_date_time", f"{_TIME}.pds:start_date_time"),
-        _col(f"{_TIME}.pds:start_date_time", "start_time", time=True),
-    ),
+    (("start_time", "start_date_time", START_TIME.name), START_TIME),
     (
         ("stop_time", "stop_date_time", f"{_TIME}.pds:stop_date_time"),
         _col(f"{_TIME}.pds:stop_date_time", "stop_time", time=True),
@@ -178,10 +177,21 @@ def term_exists(term: str, predicate: Any) -> ColumnElement[bool]:
     )
 
 
-def term_in(term: str, lowered: str) -> ColumnElement[bool]:
-    """Products with a ``term`` value equal to ``lowered`` ignoring case (index range)."""
+def term_in(
+    term: str, lowered: str, start_tests: Sequence[Callable[[Any], ColumnElement[bool]]] = ()
+) -> ColumnElement[bool]:
+    """Products with a ``term`` value equal to ``lowered`` ignoring case (index range).
+
+    ``start_tests`` are tests of the product's start time (``start_time ge X`` of the same
+    AND): terms carry that time, so the range narrows the same index range instead of
+    intersecting two large sets of products.
+    """
     t = product_terms.alias("qt")
-    ids = select(t.c.product_id).where(t.c.name == term, func.lower(t.c.value) == lowered)
+    ids = select(t.c.product_id).where(
+        t.c.name == term,
+        func.lower(t.c.value) == lowered,
+        *(test(t.c.start_time) for test in start_tests),
+    )
     return products.c.id.in_(ids.correlate(None))
 
 

@@ -225,7 +225,10 @@ def _insert(conn: Connection, fresh: Sequence[NewProduct]) -> list[int]:
             }
             for f in item.files
         ]
-        term_rows += [{"product_id": pid, "name": n, "value": v} for n, v in terms_of(item.label)]
+        term_rows += [
+            {"product_id": pid, "name": n, "value": v, "start_time": item.label.start_date_time}
+            for n, v in terms_of(item.label)
+        ]
         member_rows += [
             {"parent_id": pid, "member_lid": m.lid, "member_vid": m.vid, "status": m.status}
             for m in (*item.members, *item.label.bundle_members)

@@ -58,7 +58,8 @@ products = Table(
     # the home node of a replica); False when it follows its bundle's or collection's.
     Column("access_explicit", Boolean, nullable=False, default=False),
     Index("ix_products_lid_version", "lid", "vid_major", "vid_minor"),
-    Index("ix_products_latest_ingested", "is_latest", "ingested_at", "id"),
+    # The default list order; access and release_at make visibility an index-only test.
+    Index("ix_products_latest_ingested", "is_latest", "ingested_at", "id", "access", "release_at"),
     Index("ix_products_latest_class", "is_latest", "product_class", "ingested_at", "id"),
     Index("ix_products_start", "start_time"),
     Index("ix_products_stop", "stop_time"),
@@ -92,6 +93,9 @@ product_terms = Table(
     Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
     Column("name", String(120), nullable=False),
     Column("value", Text, nullable=False),
+    # The product's start time, copied (a LIDVID never changes, so neither does this): the
+    # commonest search, a name plus a time range, is then one range of ix_terms_name_lower.
+    Column("start_time", String(32)),
     Index("ix_terms_name_value", "name", "value", "product_id"),
     Index("ix_terms_product", "product_id", "name"),
 )
@@ -180,7 +184,8 @@ search_properties = Table(
 Index("ix_products_release", products.c.release_at)
 Index("ix_products_latest_lidvid", products.c.is_latest, products.c.lidvid)
 # Time-range filters answered from the index alone (with what visibility needs), and
-# case-insensitive term matches (``target eq "moon"``) as an index range.
+# case-insensitive term matches (``target eq "moon"``, plus a start-time range) as one
+# index range.
 Index(
     "ix_products_start_cover",
     products.c.start_time,
@@ -194,6 +199,7 @@ Index(
     "ix_terms_name_lower",
     product_terms.c.name,
     func.lower(product_terms.c.value),
+    product_terms.c.start_time,
     product_terms.c.product_id,
 )
 
