@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lunadc import __version__
-from lunadc.api import archive, classes, files, health, problems, products
+from lunadc.api import archive, classes, coverage, files, health, problems, products
 from lunadc.api.security import install_security
 from lunadc.catalog.search_cache import SearchCache
 from lunadc.node import Node
@@ -30,7 +30,7 @@ def create_app(node: Node, *, cache: SearchCache | None = None) -> FastAPI:
     app.state.search_cache = cache if cache is not None else SearchCache()
     problems.install(app)
     install_security(app, cors_origins=cors_origins(node))
-    for module in (health, products, classes, files, archive):
+    for module in (health, products, classes, files, archive, coverage):
         app.include_router(module.router)
     # The browser UI last, so that no page route can shadow an API route.
     include_web(app, node)

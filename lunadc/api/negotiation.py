@@ -19,6 +19,7 @@ class Format(StrEnum):
     PDS4_XML = "application/vnd.nasa.pds.pds4+xml"
     KVP_JSON = "application/kvp+json"
     CSV = "text/csv"
+    GEOJSON = "application/geo+json"  # footprints (lunadc.api.geo)
 
 
 _MEDIA: dict[str, Format] = {
@@ -35,6 +36,7 @@ _MEDIA: dict[str, Format] = {
     "application/kvp+json": Format.KVP_JSON,
     "text/csv": Format.CSV,
     "application/csv": Format.CSV,
+    "application/geo+json": Format.GEOJSON,
 }
 SUPPORTED = tuple(dict.fromkeys(f.value for f in Format))
 
@@ -48,6 +50,7 @@ CONTENT_TYPE: dict[Format, str] = {
     Format.PDS4_XML: "application/vnd.nasa.pds.pds4+xml",
     Format.KVP_JSON: "application/json",
     Format.CSV: "text/csv; charset=utf-8",
+    Format.GEOJSON: "application/geo+json",
 }
 
 

@@ -11,13 +11,15 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from lunadc.catalog.search import DEFAULT_LIMIT, SearchParams
 from lunadc.errors import BadRequestError
+from lunadc.search.spatial.place import PLACE_PARAMS, Place, parse_place
 
 LIST_PARAMS = frozenset(
     {"q", "keywords", "fields", "limit", "sort", "search-after", "facet-fields", "facet-limit"}
+    | set(PLACE_PARAMS)
 )
 SINGLE_PARAMS = frozenset({"fields"})
 
@@ -30,7 +32,7 @@ def check_known(request: Request, allowed: Iterable[str]) -> None:
             f"unknown query parameter(s): {', '.join(unknown)[:300]} "
             f"(allowed: {', '.join(sorted(known)) or 'none'})"
         )
-    for key in {"q", "limit", "facet-limit"} & known:
+    for key in ({"q", "limit", "facet-limit"} | set(PLACE_PARAMS)) & known:
         if len(request.query_params.getlist(key)) > 1:
             raise BadRequestError(f"query parameter {key} given more than once")
 
@@ -74,6 +76,62 @@ FacetLimitQuery = Annotated[
 ]
 
 
+_LONLAT = "degrees: east longitude (-180..180 or 0..360), planetocentric latitude"
+TargetQuery = Annotated[
+    str | None,
+    Query(description="Target body (Moon, Mars, ...): its footprints only.", max_length=64),
+]
+PointQuery = Annotated[
+    str | None,
+    Query(description=f"LON,LAT: footprints containing the point ({_LONLAT})."),
+]
+CircleQuery = Annotated[
+    str | None,
+    Query(description="LON,LAT,RADIUS_KM: footprints meeting the circle (needs target)."),
+]
+BboxQuery = Annotated[
+    str | None,
+    Query(description="WEST,SOUTH,EAST,NORTH: meridians and parallels; WEST > EAST crosses 180°."),
+]
+PolygonQuery = Annotated[
+    str | None,
+    Query(description="LON1,LAT1,LON2,LAT2,...: great-circle edges, closed implicitly."),
+]
+IntersectsQuery = Annotated[
+    str | None,
+    Query(description="A GeoJSON geometry (Point, Polygon, Multi*, GeometryCollection)."),
+]
+StartQuery = Annotated[
+    str | None, Query(description="ISO-8601: products whose time span ends at or after it.")
+]
+StopQuery = Annotated[
+    str | None, Query(description="ISO-8601: products whose time span starts at or before it.")
+]
+
+
+async def place_request(
+    target: TargetQuery = None,
+    point: PointQuery = None,
+    circle: CircleQuery = None,
+    bbox: BboxQuery = None,
+    polygon: PolygonQuery = None,
+    intersects: IntersectsQuery = None,
+    start: StartQuery = None,
+    stop: StopQuery = None,
+) -> Place | None:
+    """The place and time parameters (``None`` when none is given)."""
+    return parse_place(
+        target=target,
+        point=point,
+        circle=circle,
+        bbox=bbox,
+        polygon=polygon,
+        intersects=intersects,
+        start=start,
+        stop=stop,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ListRequest:
     """A list endpoint's parsed parameters: what to search and which fields to show."""
@@ -92,6 +150,7 @@ async def list_request(
     search_after: AfterQuery = None,
     facet_fields: FacetFieldsQuery = None,
     facet_limit: FacetLimitQuery = 10,
+    place: Annotated[Place | None, Depends(place_request)] = None,
 ) -> ListRequest:
     check_known(request, LIST_PARAMS)
     sort_fields = split_list(sort)
@@ -107,6 +166,7 @@ async def list_request(
         search_after=after,
         facet_fields=split_list(facet_fields),
         facet_limit=facet_limit,
+        place=place,
     )
     return ListRequest(params, split_list(fields))
 

@@ -10,6 +10,7 @@ from sqlalchemy import CompoundSelect, Connection, Select, select
 from starlette.responses import Response
 
 from lunadc.api.deps import CacheDep, ConnDep, NodeDep, NowDep, ViewerDep
+from lunadc.api.geo import GEOJSON_DESCRIPTION, render_collection, render_feature
 from lunadc.api.negotiation import Format, negotiate
 from lunadc.api.params import ListRequest, fields_request, list_request, versions_request
 from lunadc.api.render import render_list, render_one
@@ -43,6 +44,9 @@ PRODUCT_RESPONSES: dict[int | str, dict[str, object]] = {
             "application/vnd.nasa.pds.pds4+xml": {},
             "text/csv": {},
             "text/html": {},
+            "application/geo+json": {
+                "schema": {"type": "object", "description": GEOJSON_DESCRIPTION}
+            },
         },
     },
     400: {"description": "Bad parameters", "content": {"application/problem+json": {}}},
@@ -107,6 +111,8 @@ def answer_list(
 ) -> Response:
     fmt = negotiate(request.headers.get("accept"))
     result = search_products(conn, viewer, now, listing.params, scope=scope, cache=cache)
+    if fmt is Format.GEOJSON:
+        return render_collection(conn, result)
     page = show(conn, result.products, base_url(request, node))
     return render_list(
         node, fmt, result, page, listing.fields, listing.params.q, listing.params.limit
@@ -117,6 +123,8 @@ def answer_one(
     request: Request, node: Node, conn: Connection, row: ProductRow, wanted: tuple[str, ...]
 ) -> Response:
     fmt: Format = negotiate(request.headers.get("accept"))
+    if fmt is Format.GEOJSON:
+        return render_feature(conn, row)
     return render_one(node, fmt, show(conn, [row], base_url(request, node))[0], wanted)
 
 

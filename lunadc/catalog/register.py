@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 from lunadc.catalog import access as access_rules
 from lunadc.catalog.access import AccessSetting
 from lunadc.catalog.records import NewProduct
+from lunadc.catalog.footprints import write_footprints
 from lunadc.catalog.search_index import index_products
 from lunadc.catalog.tables import (
     changes,
@@ -247,6 +248,7 @@ def _insert(conn: Connection, fresh: Sequence[NewProduct]) -> list[int]:
             conn.execute(insert(table), values)
     _record_events(conn, fresh, settings, latest, superseded)
     index_products(conn, [(pid, item.label) for item, pid in zip(fresh, ids, strict=True)])
+    write_footprints(conn, [(pid, item.label) for item, pid in zip(fresh, ids, strict=True)])
     parents = [
         pid
         for item, pid in zip(fresh, ids, strict=True)

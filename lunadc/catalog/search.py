@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true,
 
 from lunadc.catalog import fields
 from lunadc.catalog.facets import Facet, facet_counts
+from lunadc.catalog.footprints import place_filter
 from lunadc.catalog.keywords import keywords_clause
 from lunadc.catalog.qcompile import compile_query, time_literal
 from lunadc.catalog.records import ProductRow
@@ -27,6 +28,7 @@ from lunadc.errors import BadRequestError, InvalidIdentifierError
 from lunadc.model.access import Viewer
 from lunadc.model.identifiers import Vid
 from lunadc.search.query import parse_query
+from lunadc.search.spatial.place import Place
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
@@ -45,6 +47,7 @@ class SearchParams:
     search_after: tuple[str, ...] = ()
     facet_fields: tuple[str, ...] = ()
     facet_limit: int = 10
+    place: Place | None = None  # target, region and time span (lunadc.catalog.footprints)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,17 @@ def search_products(
     cache = cache or NoCache()
     dialect = conn.dialect.name
     where = filter_clause(dialect, viewer, now, params, scope)
+    place_key = params.place.key if params.place is not None else None
+    base_key = (
+        viewer_key(viewer),
+        scope.key,
+        scope.latest_only,
+        params.q,
+        params.keywords,
+        place_key,
+    )
+    if params.place is not None:  # exact: hits, facets and pages all see the same id set
+        where = and_(where, place_filter(conn, now, where, params.place, cache, base_key))
     sort_names = list(params.sort) or list(DEFAULT_SORT)
     keys = [(f, fields.sort_expression(dialect, f)) for f in map(fields.resolve, sort_names)]
     page_where = where
@@ -208,7 +222,6 @@ def search_products(
                 for r in conn.execute(select(products).where(products.c.id.in_(ids)))
             }
             rows = [found[i] for i in ids]
-    base_key = (viewer_key(viewer), scope.key, scope.latest_only, params.q, params.keywords)
 
     def count() -> int:
         return int(

@@ -1,0 +1,222 @@
+"""Footprints in the catalog: written at registration, read by place search and coverage.
+
+A footprint is the region a label gives (``lunadc.search.spatial.region_from_geometry``) on
+its target body, stored exactly (``footprints.region``) with a conservative covering by
+HEALPix cells (``footprint_cells``). A place query is answered in two steps: the cells find
+candidates in SQL (with every other filter, visibility first, in the same statement), then
+the exact spherical test keeps the true ones. The exact id set then becomes part of the
+filter, so hits, facets and every page are exact, not the pre-filter's approximation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
+
+from lunadc.catalog.search_cache import SearchCache
+from lunadc.catalog.tables import footprint_cells, footprints, products
+from lunadc.model.product import Label
+from lunadc.search.spatial import (
+    GeometryError,
+    Region,
+    canonical_body,
+    cell_query,
+    cells_for_region,
+    intersects,
+    region_from_geometry,
+)
+from lunadc.search.spatial.bodies import BODY_RADII_KM
+from lunadc.search.spatial.place import Place
+from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
+
+_CHUNK = 2000  # rows per executemany / ids per IN list
+
+
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """A stored footprint, read back."""
+
+    product_id: int
+    body: str
+    body_radius_km: float | None
+    region: Region
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    resolution_m: float | None
+
+
+def body_name(name: str | None) -> str | None:
+    """The stored body of a label's first target: the canonical name where known."""
+    if name is None or not name.strip():
+        return None
+    return canonical_body(name) or name.strip()[:64]
+
+
+def _rows(pid: int, label: Label) -> tuple[dict[str, object], list[dict[str, object]]] | None:
+    geometry = label.geometry
+    body = body_name(geometry.body)
+    if body is None or geometry.is_empty:
+        return None
+    try:
+        region = region_from_geometry(geometry)
+    except GeometryError:
+        return None  # the label's geometry cannot exist; its findings say so already
+    if region is None:
+        return None
+    west, south, east, north = bounds(region)
+    row: dict[str, object] = {
+        "product_id": pid,
+        "body": body,
+        "body_radius_km": BODY_RADII_KM.get(body),
+        "region": region_to_json(region),
+        "west": west,
+        "south": south,
+        "east": east,
+        "north": north,
+        "resolution_m": geometry.resolution_m,
+    }
+    cells = [
+        {"product_id": pid, "body": body, "lo": c.lo, "hi": c.hi} for c in cells_for_region(region)
+    ]
+    return row, cells
+
+
+def write_footprints(conn: Connection, items: Iterable[tuple[int, Label]]) -> int:
+    """Store the footprints (and their cells) of freshly registered products; how many.
+
+    Called from ``register_batch`` inside its transaction, so a product and its footprint
+    are written together or not at all.
+    """
+    rows: list[dict[str, object]] = []
+    cells: list[dict[str, object]] = []
+    for pid, label in items:
+        got = _rows(pid, label)
+        if got is not None:
+            rows.append(got[0])
+            cells.extend(got[1])
+    for table, values in ((footprints, rows), (footprint_cells, cells)):
+        for i in range(0, len(values), _CHUNK):
+            conn.execute(insert(table), values[i : i + _CHUNK])
+    return len(rows)
+
+
+@functools.lru_cache(maxsize=20_000)
+def stored_region(text: str) -> Region:
+    """Parsing a stored region is pure; footprints are read again and again by queries."""
+    return region_from_json(text)
+
+
+def ids_clause(ids: Sequence[int]) -> ColumnElement[bool]:
+    """``products.id IN (ids)``, inlined as integers (any count, no bind-variable limit)."""
+    if not ids:
+        return false()
+    return products.c.id.in_(bindparam("place_ids", list(ids), literal_execute=True))
+
+
+def time_clause(place: Place) -> ColumnElement[bool]:
+    """Products whose span ``[start_time, stop_time or start_time]`` overlaps the place's."""
+    parts: list[ColumnElement[bool]] = []
+    if place.start is not None:
+        parts.append(func.coalesce(products.c.stop_time, products.c.start_time) >= place.start)
+    if place.stop is not None:
+        parts.append(products.c.start_time <= place.stop)
+    return and_(true(), *parts)
+
+
+def _bodies(conn: Connection, place: Place) -> list[str]:
+    if place.body is not None:
+        return [place.body]
+    return sorted(conn.execute(select(footprints.c.body).distinct()).scalars())
+
+
+def _cells_clause(bodies: Sequence[str], region: Region) -> ColumnElement[bool]:
+    """Stored cells overlapping the query region's cells (see ``cells.cell_query``)."""
+    q = cell_query(cells_for_region(region))
+    c = footprint_cells.c
+    per_cell: list[ColumnElement[bool]] = [and_(c.lo >= lo, c.lo < hi) for lo, hi in q.ranges] + [
+        and_(c.lo == start, c.hi > bound) for start, bound in q.ancestors
+    ]
+    return or_(*(and_(c.body == b, or_(*per_cell)) for b in bodies))
+
+
+def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[tuple[int, str]]:
+    """(product id, stored region) of products passing ``where`` whose cells meet the place."""
+    assert place.region is not None
+    bodies = _bodies(conn, place)
+    if not bodies:
+        return []
+    cell_ids = select(footprint_cells.c.product_id).where(_cells_clause(bodies, place.region))
+    query = (
+        select(footprints.c.product_id, footprints.c.region)
+        .join(products, products.c.id == footprints.c.product_id)
+        .where(footprints.c.product_id.in_(cell_ids), where)
+    )
+    if place.body is not None:
+        query = query.where(footprints.c.body == place.body)
+    return [(int(r[0]), str(r[1])) for r in conn.execute(query)]
+
+
+def matching_ids(conn: Connection, where: ColumnElement[bool], place: Place) -> list[int]:
+    """Ids (sorted) of products passing ``where`` whose footprint meets the place exactly."""
+    assert place.region is not None
+    region = place.region
+    return sorted(
+        pid
+        for pid, text in candidates(conn, where, place)
+        if intersects(stored_region(text), region)
+    )
+
+
+def place_filter(
+    conn: Connection,
+    now: str,
+    where: ColumnElement[bool],
+    place: Place,
+    cache: SearchCache,
+    key: Hashable,
+) -> ColumnElement[bool]:
+    """The clause that keeps exactly the products of ``where`` at the place and time.
+
+    ``key`` identifies ``where`` for the cache (viewer, scope, q, keywords); the exact id
+    set is cached with the catalog's generation, like hit counts.
+    """
+    timed = and_(where, time_clause(place))
+    if place.region is None:
+        if place.body is None:
+            return time_clause(place)
+        # Only a body: products with a footprint on it, or named as their target.
+        body_ids = select(footprints.c.product_id).where(footprints.c.body == place.body)
+        named = func.lower(products.c.target) == place.body.lower()
+        return and_(time_clause(place), or_(products.c.id.in_(body_ids), named))
+    ids = cache.get(conn, now, ("place", key, place.key), lambda: matching_ids(conn, timed, place))
+    return and_(time_clause(place), ids_clause(ids))
+
+
+def footprints_of(conn: Connection, ids: Sequence[int]) -> dict[int, Footprint]:
+    """The stored footprints of ``ids`` (products without one are absent)."""
+    out: dict[int, Footprint] = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = list(ids[i : i + _CHUNK])
+        for r in conn.execute(select(footprints).where(footprints.c.product_id.in_(chunk))):
+            out[r.product_id] = Footprint(
+                product_id=r.product_id,
+                body=r.body,
+                body_radius_km=r.body_radius_km,
+                region=stored_region(r.region),
+                bounds=(r.west, r.south, r.east, r.north),
+                resolution_m=r.resolution_m,
+            )
+    return out

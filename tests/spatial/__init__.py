@@ -1,0 +1,1 @@
+"""Tests of lunadc.search.spatial: exact spherical geometry, cells, coverage."""
