@@ -21,6 +21,7 @@ from lunadc.config import (
     write_config,
 )
 from lunadc.errors import ConfigError
+from lunadc.federation.identity import create_identity
 from lunadc.model.times import now_utc
 from lunadc.pds4.schemas import SchemaCatalog
 from lunadc.storage.local import LocalBlobStore
@@ -112,6 +113,8 @@ def init_node(
         node = Node.from_config(
             replace(config, schema_catalog=schema_catalog or default_schema_catalog())
         )
+        # The node's Ed25519 identity, which its peers trust (``lunadc node show``).
+        create_identity(config.root)
         write_config(config)
     except BaseException:
         # Leave nothing half-made behind: a failed init is as if it never ran.

@@ -8,6 +8,7 @@ from lunadc import __version__
 from lunadc.api import archive, classes, coverage, files, health, problems, products
 from lunadc.api.security import install_security
 from lunadc.catalog.search_cache import SearchCache
+from lunadc.federation.http import include_federation
 from lunadc.node import Node
 from lunadc.web import include_web
 
@@ -32,6 +33,9 @@ def create_app(node: Node, *, cache: SearchCache | None = None) -> FastAPI:
     install_security(app, cors_origins=cors_origins(node))
     for module in (health, products, classes, files, archive, coverage):
         app.include_router(module.router)
+    # Peering, change feed, replication and federated search; the sync loop runs with
+    # the app's lifespan every ``sync_interval_s`` (lunadc.toml; 0 turns it off).
+    include_federation(app, node)
     # The browser UI last, so that no page route can shadow an API route.
     include_web(app, node)
     return app

@@ -20,6 +20,7 @@ from lunadc.search.spatial.place import PLACE_PARAMS, Place, parse_place
 LIST_PARAMS = frozenset(
     {"q", "keywords", "fields", "limit", "sort", "search-after", "facet-fields", "facet-limit"}
     | set(PLACE_PARAMS)
+    | {"federated"}  # this node and its peers at once (lunadc.federation.search)
 )
 SINGLE_PARAMS = frozenset({"fields"})
 

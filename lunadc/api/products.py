@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import CompoundSelect, Connection, Select, select
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from lunadc.api.deps import CacheDep, ConnDep, NodeDep, NowDep, ViewerDep
 from lunadc.api.geo import GEOJSON_DESCRIPTION, render_collection, render_feature
@@ -137,7 +137,14 @@ def products_list(
     now: NowDep,
     cache: CacheDep,
     listing: ListDep,
+    federated: Annotated[
+        bool, Query(description="Search every peer node too (partial if one is down).")
+    ] = False,
 ) -> Response:
+    if federated:
+        from lunadc.federation.http import federated_answer
+
+        return JSONResponse(federated_answer(request, viewer, listing))
     return answer_list(request, node, conn, viewer, now, listing, LATEST, cache)
 
 

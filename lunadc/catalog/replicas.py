@@ -324,3 +324,28 @@ def replicas_in_state(conn: Connection, peer: str, state: str) -> list[Any]:
             .where(fed_replicas.c.peer == peer, fed_replicas.c.state == state)
         )
     )
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def replica_counts(conn: Connection, peer: str) -> dict[str, tuple[int, int]]:
+    """For each replica state of ``peer``'s products: (how many, how many bytes)."""
+    rows = conn.execute(
+        select(fed_replicas.c.state, func.count(), func.coalesce(func.sum(fed_replicas.c.bytes), 0))
+        .where(fed_replicas.c.peer == peer)
+        .group_by(fed_replicas.c.state)
+    )
+    return {str(state): (int(n), int(size)) for state, n, size in rows}
+
+
+def recent_failures(conn: Connection, peer: str, limit: int) -> list[Any]:
+    """The newest per-file failures of transfers from ``peer`` (lidvid, path, reason, at)."""
+    return list(
+        conn.execute(
+            select(fed_failures)
+            .where(fed_failures.c.peer == peer)
+            .order_by(fed_failures.c.id.desc())
+            .limit(limit)
+        )
+    )

@@ -100,6 +100,9 @@ def search(
     everything: Annotated[
         bool, typer.Option("--all", help="Local only: include products not public yet.")
     ] = False,
+    federated: Annotated[
+        bool, typer.Option("--federated", help="Search every peer node too (lunadc peer).")
+    ] = False,
     root: RootOption = Path("."),
 ) -> None:
     """Search products (latest versions) like GET /products of the PDS Search API."""
@@ -115,16 +118,22 @@ def search(
             query = [("q", q), ("limit", str(limit))]
             query += [("keywords", k) for k in keywords or []]
             query += [("sort", s) for s in sort_fields] + [("fields", c) for c in columns]
+            query += [("federated", "true")] if federated else []
             body = _remote(url, [(k, v) for k, v in query if v or k == "limit"])
         else:
             params = SearchParams(
                 q=q, keywords=tuple(keywords or ()), limit=limit, sort=sort_fields
             )
-            body = _local(root, params, everything)
+            if federated:
+                from lunadc.federation.search import search_from_cli
+
+                body = search_from_cli(root, params, everything)
+            else:
+                body = _local(root, params, everything)
     except LunadcError as error:
         raise fail(error) from error
     data: list[dict[str, Any]] = body.get("data", [])
-    shown = columns or DEFAULT_COLUMNS
+    shown = columns or ((*DEFAULT_COLUMNS, "node") if federated else DEFAULT_COLUMNS)
     if output == "json":
         console.print_json(json.dumps(body))
     elif output == "csv":
@@ -138,3 +147,10 @@ def search(
         console.print(table)
         hits = body.get("summary", {}).get("hits")
         err_console.print(f"{len(data)} shown of {hits} matching", highlight=False)
+        for state in body.get("summary", {}).get("nodes", []) if federated else []:
+            err_console.print(
+                f"{state['node']}: {state['status']}"
+                + (f" ({state['error']})" if state.get("error") else ""),
+                highlight=False,
+                markup=False,
+            )

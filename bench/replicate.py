@@ -1,0 +1,241 @@
+"""Replication between two nodes on loopback, against an rsync daemon in the same run.
+
+(a) many small files, (b) a few large ones: ``lunadc`` pulls them from a real home-node
+process (signed requests, batches, Range, MD5 + SHA-256 verified, fsynced blobs) and rsync
+copies the same files from an ``rsync --daemon`` on 127.0.0.1; both timings include a final
+``sync`` so that neither is flattered by dirty pages. Then: sync of N metadata events, and
+what federated search over two nodes adds to the slower node's own time.
+
+    python bench/replicate.py [--small-files 2000] [--small-kib 256] [--large-files 4]
+                              [--large-mib 512] [--events 100000] [--queries 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import write_results
+from lunadc.catalog import federation as fed
+from lunadc.catalog.db import begin_write
+from lunadc.federation.identity import key_id, load_identity
+from lunadc.federation.sync import run_once
+from lunadc.ingest.pipeline import ingest
+from lunadc.model.times import format_time
+from lunadc.node import Node, init_node
+from tests.federation.procs import NodeProc, free_port
+from tests.federation.products import document_product
+
+FILES_PER_PRODUCT = 100
+
+
+def _peer(a: Node, b_root: Path, b_id: str, url: str, rule: bool) -> None:
+    public = load_identity(b_root, b_id).public_key
+    with begin_write(a.engine) as conn:
+        now = format_time(a.clock())
+        fed.add_peer(conn, name=b_id, url=url, public_key=public, key_id=key_id(public), now=now)
+        if rule:
+            fed.add_rule(conn, peer=b_id, now=now)
+
+
+def _rsync(src: Path, dest: Path, work: Path) -> float:
+    port = free_port()
+    conf = work / "rsyncd.conf"
+    conf.write_text(
+        f"pid file = {work / 'rsyncd.pid'}\nuse chroot = no\n[src]\n  path = {src}\n"
+        "  read only = yes\n"
+    )
+    daemon = subprocess.Popen(
+        [
+            "rsync",
+            "--daemon",
+            "--no-detach",
+            f"--config={conf}",
+            f"--port={port}",
+            "--address=127.0.0.1",
+        ]
+    )
+    try:
+        time.sleep(0.5)
+        started = time.perf_counter()
+        subprocess.run(["rsync", "-a", f"rsync://127.0.0.1:{port}/src/", f"{dest}/"], check=True)
+        os.sync()
+        return time.perf_counter() - started
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+
+
+def _replicate(cn: NodeProc, ru_root: Path) -> tuple[float, int]:
+    with Node.open(ru_root) as node:
+        started = time.perf_counter()
+        report = run_once(node)
+        os.sync()
+        seconds = time.perf_counter() - started
+    peer = report.peers[0]
+    assert peer.error is None and not peer.failures, peer
+    return seconds, peer.bytes
+
+
+def _events(work: Path, count: int) -> dict[str, float]:
+    """A home with ``count`` products (one label + one shared small file each)."""
+    home = NodeProc(work / "ev-cn", "node-cn")
+    with Node.open(home.root) as node:
+        src = work / "ev-src"
+        template = document_product(src / "t", "urn:cnsa:clep:bench:document:tpl", [("d.dat", 64)])
+        text = template.read_text()
+        labels = [text.replace(":tpl", f":p{i:06d}") for i in range(count)]
+        folder = src / "all"
+        folder.mkdir()
+        shutil.copy(src / "t" / "d.dat", folder / "d.dat")
+        for i, label in enumerate(labels):
+            (folder / f"p{i:06d}.xml").write_text(label)
+        started = time.perf_counter()
+        ingest(node, [folder])
+        print(f"  ingested {count} products at home in {time.perf_counter() - started:.1f} s")
+    ru_root = work / "ev-ru"
+    init_node(ru_root, "node-ru").close()
+    with Node.open(home.root) as node:
+        _peer(node, ru_root, "node-ru", "http://127.0.0.1:1", rule=False)
+    with Node.open(ru_root) as node:
+        _peer(node, home.root, "node-cn", home.url, rule=False)
+    home.start()
+    try:
+        with Node.open(ru_root) as node:
+            started = time.perf_counter()
+            report = run_once(node)
+            seconds = time.perf_counter() - started
+        assert report.peers[0].added == count, report.peers[0]
+    finally:
+        home.stop()
+    return {"events": count, "seconds": seconds, "events_per_s": count / seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small-files", type=int, default=2000)
+    parser.add_argument("--small-kib", type=int, default=256)
+    parser.add_argument("--large-files", type=int, default=4)
+    parser.add_argument("--large-mib", type=int, default=512)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="lunadc-bench-", dir=args.workdir))
+    figures: dict[str, object] = {}
+    table: list[tuple[str, str, str]] = []
+    cn = NodeProc(work / "cn", "node-cn", sync_interval=0)
+    ru_root = work / "ru"
+    init_node(ru_root, "node-ru").close()
+    try:
+        with Node.open(cn.root) as node:
+            _peer(node, ru_root, "node-ru", "http://127.0.0.1:1", rule=False)
+        with Node.open(ru_root) as node:
+            _peer(node, cn.root, "node-cn", cn.url, rule=True)
+        cn.start()
+        for name, files, size in (
+            ("small", args.small_files, args.small_kib * 1024),
+            ("large", args.large_files, args.large_mib * 1024 * 1024),
+        ):
+            src = work / f"src-{name}"
+            per = FILES_PER_PRODUCT if name == "small" else 1
+            for start in range(0, files, per):
+                names = [(f"f{i:05d}.dat", size) for i in range(start, min(files, start + per))]
+                document_product(
+                    src / f"p{start:05d}",
+                    f"urn:cnsa:clep:bench:document:{name}{start:05d}",
+                    names,
+                    seed=start + (0 if name == "small" else 10**6),
+                )
+            with Node.open(cn.root) as node:
+                ingest(node, [src])
+            os.sync()
+            ours, moved = _replicate(cn, ru_root)
+            theirs = _rsync(src, work / f"rsync-{name}", work)
+            mb = files * size / 1e6
+            figures[name] = {
+                "files": files,
+                "bytes": files * size,
+                "lunadc_s": ours,
+                "rsync_s": theirs,
+                "ratio": theirs / ours,
+                "bytes_moved": moved,
+            }
+            table.append(
+                (
+                    f"{name}: {files} × {size // 1024} KiB, lunadc",
+                    f"{mb / ours:.0f} MB/s ({ours:.2f} s)",
+                    "verified MD5+SHA-256, fsynced",
+                )
+            )
+            table.append(
+                (
+                    f"{name}: rsync daemon",
+                    f"{mb / theirs:.0f} MB/s ({theirs:.2f} s)",
+                    f"lunadc/rsync = {theirs / ours:.2f} (aim ≥ 0.8)",
+                )
+            )
+            print(table[-2], table[-1], flush=True)
+        # Federated search: the receiver serves too now.
+        ru = NodeProc(ru_root, "node-ru", sync_interval=0)
+        ru.start()
+        with Node.open(cn.root) as node, begin_write(node.engine) as conn:
+            fed.remove_peer(conn, "node-ru", format_time(node.clock()))
+        with Node.open(cn.root) as node:
+            _peer(node, ru_root, "node-ru", ru.url, rule=False)
+        try:
+            timings: dict[str, list[float]] = {"cn": [], "ru": [], "fed": []}
+            with httpx.Client(timeout=30) as client:
+                for _ in range(args.queries):
+                    for key, url in (
+                        ("cn", cn.url + "/products"),
+                        ("ru", ru.url + "/products"),
+                        ("fed", cn.url + "/federation/query"),
+                    ):
+                        started = time.perf_counter()
+                        client.get(
+                            url, params={"limit": 100, "keywords": "document"}
+                        ).raise_for_status()
+                        timings[key].append((time.perf_counter() - started) * 1000)
+            med = {k: statistics.median(v) for k, v in timings.items()}
+            added = med["fed"] - max(med["cn"], med["ru"])
+            figures["federated_search_ms"] = med
+            table.append(
+                (
+                    "federated search over 2 nodes, p50",
+                    f"{med['fed']:.1f} ms",
+                    f"adds {added:.1f} ms to the slower node "
+                    f"({max(med['cn'], med['ru']):.1f} ms); aim ≤ 20",
+                )
+            )
+        finally:
+            ru.stop()
+    finally:
+        cn.stop()
+    events = _events(work, args.events)
+    figures["metadata_events"] = events
+    table.append(
+        (
+            f"sync of {args.events} metadata events",
+            f"{events['seconds']:.1f} s",
+            f"{events['events_per_s']:.0f} events/s (aim: 100,000 in < 60 s)",
+        )
+    )
+    write_results("replicate", figures, table)
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Federation: node identity, peers, signed requests, change feed, replication, search."""

@@ -1,0 +1,288 @@
+"""Turning a peer's feed events into replicas here, trusting bytes, not the peer's word.
+
+For a new product the label is fetched and checked against the event's SHA-256, then parsed
+here (safe XML, the same extraction as ingest): the catalog entry comes from those label
+bytes, never from metadata the peer parsed. The peer's file list must agree with the label
+(same files, sizes and MD5 where the label gives them). Collection inventories are fetched
+too, since membership lives in them. Receiving-side policy: a product must come from its
+home node, never overwrite one of ours, and a restricted one must name a granted group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lunadc.catalog import federation as fed
+from lunadc.catalog import products as catalog
+from lunadc.catalog import replicas as rep
+from lunadc.catalog.records import NewProduct, StoredFile
+from lunadc.errors import LunadcError, PeerError
+from lunadc.federation.peers import PeerClient, describe
+from lunadc.federation.transfer import FileJob, Transfer
+from lunadc.model.access import Access
+from lunadc.model.findings import Severity
+from lunadc.model.identifiers import is_under
+from lunadc.model.product import Label, Member
+from lunadc.model.times import canonical_time
+from lunadc.node import Node
+from lunadc.pds4.extract import extract_label
+from lunadc.pds4.inventory import read_inventory
+from lunadc.pds4.safe_xml import parse_xml
+from lunadc.storage.base import blob_key
+
+_LEVELS = {a.value for a in Access}
+
+
+@dataclass
+class Applied:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    queued: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Incoming:
+    event: dict[str, Any]
+    label_file: dict[str, Any]
+    label: Label | None = None
+    members: tuple[Member, ...] = ()
+    tree: Any = None
+    files: list[StoredFile] = field(default_factory=list)
+
+
+def rule_matches(rule: fed.Rule, lid: str, investigations: Sequence[str], access: str) -> bool:
+    """Does this sharing rule ask for the bytes of this product?"""
+    if rule.access and access not in rule.access:
+        return False
+    for prefix in (rule.bundle_lid, rule.collection_lid):
+        if prefix and not (lid == prefix or is_under(lid, prefix)):
+            return False
+    if rule.mission:
+        # A mission by investigation name ("Chang'e-4") or by the bundle id's start
+        # ("change4" matches urn:cnsa:clep:change4_rover).
+        wanted = rule.mission.casefold()
+        names = {name.casefold() for name in investigations}
+        bundle = lid.split(":")[3] if lid.count(":") >= 3 else ""
+        if wanted not in names and not bundle.casefold().startswith(wanted):
+            return False
+    return True
+
+
+def _check_policy(event: dict[str, Any]) -> str | None:
+    access = event.get("access")
+    if access not in _LEVELS:
+        return f"unknown access level {access!r}"
+    if access == Access.RESTRICTED.value and not event.get("groups"):
+        return "restricted product sent without a granted group"
+    return None
+
+
+class Applier:
+    """Applies one page of a peer's events (fetching what it needs first)."""
+
+    def __init__(self, node: Node, client: PeerClient, rules: Sequence[fed.Rule]) -> None:
+        self.node = node
+        self.client = client
+        self.peer = client.name
+        self.rules = [r for r in rules if r.peer == self.peer]
+        self.result = Applied()
+        self._failed: set[str] = set()
+
+    def prepare(self, conn: Connection, events: list[dict[str, Any]]) -> list[_Incoming]:
+        """Fetch and read the labels (and inventories) of products new here; no writes."""
+        incoming: list[_Incoming] = []
+        for event in events:
+            if event.get("kind") != "added" or not isinstance(event.get("lidvid"), str):
+                continue
+            existing = catalog.find_lidvid(conn, event["lidvid"])
+            if existing is not None:
+                continue  # handled as an access update in apply()
+            problem = _check_policy(event)
+            labels = [f for f in event.get("files", []) if f.get("role") == "label"]
+            if problem is None and len(labels) != 1:
+                problem = "the product must list exactly one label"
+            if problem is None and labels[0].get("sha256") != event.get("label_sha256"):
+                problem = "the label's SHA-256 differs from the event's"
+            if problem:
+                self.result.refused.append(f"{event['lidvid']}: {problem}")
+                continue
+            incoming.append(_Incoming(event, labels[0]))
+        transfer = Transfer(self.node, self.client)
+        self._fetch(transfer, [_job(i.event["lidvid"], i.label_file) for i in incoming], incoming)
+        for item in incoming:
+            if item.label is None and item.event["lidvid"] not in self._failed:
+                self._read_label(item)
+        inventories = [
+            (item, f)
+            for item in incoming
+            if item.label is not None
+            for f in item.event.get("files", [])
+            if f.get("path") in item.label.inventory_files
+        ]
+        self._fetch(transfer, [_job(i.event["lidvid"], f) for i, f in inventories], incoming)
+        for item, f in inventories:
+            if item.label is not None and item.event["lidvid"] not in self._failed:
+                self._read_inventory(item, f)
+        return [
+            i for i in incoming if i.label is not None and i.event["lidvid"] not in self._failed
+        ]
+
+    def _fetch(self, transfer: Transfer, jobs: list[FileJob], incoming: list[_Incoming]) -> None:
+        missing = [j for j in jobs if not self.node.store.exists(blob_key(j.sha256))]
+        for (lidvid, path), reason in transfer.fetch(missing).items():
+            if reason:
+                self._failed.add(lidvid)
+                self.result.refused.append(f"{lidvid}: {path}: {reason}")
+
+    def _read_label(self, item: _Incoming) -> None:
+        lidvid = item.event["lidvid"]
+        source = f"{self.peer}:{lidvid}"
+        try:
+            with self.node.store.open(blob_key(item.label_file["sha256"])) as handle:
+                data = handle.read(self.node.config.max_label_bytes + 1)
+            tree = parse_xml(data, source=source, max_bytes=self.node.config.max_label_bytes)
+            label, findings = extract_label(tree, source=source)
+            errors = [f for f in findings if f.severity is Severity.ERROR]
+            if errors:
+                raise PeerError(f"label does not read cleanly: {errors[0]}")
+            label = dataclasses.replace(
+                label,
+                start_date_time=canonical_time(label.start_date_time),
+                stop_date_time=canonical_time(label.stop_date_time),
+            )
+            if label.lidvid != lidvid:
+                raise PeerError(f"the label is {label.lidvid}, not {lidvid}")
+            item.files = self._files(item, label)
+            item.label = label
+            item.tree = tree
+        except LunadcError as exc:
+            self._failed.add(lidvid)
+            self.result.refused.append(f"{lidvid}: {describe(exc)}")
+
+    def _files(self, item: _Incoming, label: Label) -> list[StoredFile]:
+        """The product's files from the label, with the peer's SHA-256 (checked on arrival)."""
+        offered = {f.get("path"): f for f in item.event.get("files", []) if f.get("role") == "data"}
+        if set(offered) != {e.path for e in label.data_files}:
+            raise PeerError("the peer's file list differs from the label's")
+        label_file = item.label_file
+        files = [_stored(label_file, "label", blob_key(label_file["sha256"]))]
+        for entry in label.data_files:
+            offer = offered[entry.path]
+            if entry.size is not None and entry.size != offer.get("size"):
+                raise PeerError(f"{entry.path}: size differs from the label's")
+            if entry.md5 is not None and entry.md5.lower() != offer.get("md5"):
+                raise PeerError(f"{entry.path}: MD5 differs from the label's")
+            key = blob_key(str(offer.get("sha256")))
+            have = self.node.store.exists(key)
+            files.append(
+                dataclasses.replace(
+                    _stored(offer, "data", key if have else rep.NO_BLOB),
+                    creation_time=canonical_time(entry.creation_date_time),
+                    records=entry.records,
+                )
+            )
+        return files
+
+    def _read_inventory(self, item: _Incoming, offer: dict[str, Any]) -> None:
+        key = blob_key(offer["sha256"])
+        with self.node.store.open(key) as handle:
+            data = handle.read()
+        members, _findings = read_inventory(data, tree=item.tree, source=offer["path"])
+        item.members = (*item.members, *members)
+        item.files = [
+            dataclasses.replace(f, blob_key=key) if f.path == offer["path"] else f
+            for f in item.files
+        ]
+
+    def apply(
+        self, conn: Connection, events: list[dict[str, Any]], ready: list[_Incoming], now: str
+    ) -> None:
+        """Write the page's effects in the caller's transaction."""
+        by_lidvid = {i.event["lidvid"]: i for i in ready}
+        for event in events:
+            lidvid = event.get("lidvid")
+            kind = event.get("kind")
+            if not isinstance(lidvid, str):
+                continue
+            existing = catalog.find_lidvid(conn, lidvid)
+            if existing is not None and existing.home_node != self.peer:
+                if kind == "added":
+                    self.result.refused.append(
+                        f"{lidvid}: already here, homed at {existing.home_node}"
+                    )
+                continue
+            if kind in ("revoked", "withdrawn"):
+                if existing is not None and rep.remove_replica(conn, lidvid, now):
+                    self.result.removed += 1
+            elif kind in ("added", "access_changed") and existing is not None:
+                self._update(conn, event, lidvid, now)
+            elif kind == "added" and lidvid in by_lidvid:
+                self._register(conn, by_lidvid.pop(lidvid), now)
+
+    def _update(self, conn: Connection, event: dict[str, Any], lidvid: str, now: str) -> None:
+        problem = _check_policy(event)
+        if problem:
+            # The home says it is restricted but names no group we hold: hide it here.
+            if rep.remove_replica(conn, lidvid, now):
+                self.result.removed += 1
+            return
+        if rep.update_replica_access(
+            conn,
+            lidvid,
+            access=event["access"],
+            release_at=event.get("release_at"),
+            groups=event.get("groups", []),
+            now=now,
+        ):
+            self.result.updated += 1
+
+    def _register(self, conn: Connection, item: _Incoming, now: str) -> None:
+        assert item.label is not None
+        event = item.event
+        complete = all(f.blob_key != rep.NO_BLOB for f in item.files)
+        names = [i.name for i in item.label.investigations]
+        wanted = any(rule_matches(r, item.label.lid, names, event["access"]) for r in self.rules)
+        state = "complete" if complete else "queued" if wanted else "metadata"
+        new = NewProduct(
+            label=item.label,
+            label_sha256=event["label_sha256"],
+            files=tuple(item.files),
+            members=item.members,
+            home_node=self.peer,
+            ingested_at=now,
+            access=event["access"],
+            release_at=event.get("release_at"),
+        )
+        rep.register_replica(
+            conn, new, peer=self.peer, groups=event.get("groups", []), state=state, now=now
+        )
+        self.result.added += 1
+        self.result.queued += state == "queued"
+
+
+def _job(lidvid: str, offer: dict[str, Any]) -> FileJob:
+    return FileJob(
+        lidvid, str(offer["path"]), int(offer["size"]), str(offer["md5"]), str(offer["sha256"])
+    )
+
+
+def _stored(offer: dict[str, Any], role: str, key: str) -> StoredFile:
+    path = str(offer["path"])
+    mime, _enc = mimetypes.guess_type(path)
+    return StoredFile(
+        path=path,
+        role=role,
+        size=int(offer["size"]),
+        md5=str(offer["md5"]),
+        sha256=str(offer["sha256"]),
+        blob_key=key,
+        mime_type=mime or ("application/xml" if role == "label" else None),
+    )

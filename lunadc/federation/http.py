@@ -1,0 +1,337 @@
+"""The federation HTTP surface: ``include_federation(app, node)`` adds it to a node's app.
+
+Public: ``GET /federation/info`` (identity), ``GET /federation/status`` (details for the
+node's archivists only) and ``GET /federation/query`` (federated search for users).
+Signed by a peer (RFC 9421, see ``signatures``): ``/federation/changes``,
+``/federation/files/...`` (Range), ``POST /federation/batch`` (many small files in one
+stream), ``POST /federation/visible`` and ``/federation/search``. Every answer to a peer is
+filtered by ``visible_clause`` for that peer's viewer; a file of a product the peer may not
+see is a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import FileResponse
+from starlette.responses import Response, StreamingResponse
+
+from lunadc import __version__
+from lunadc.api.deps import ViewerDep
+from lunadc.api.params import ListRequest, list_request
+from lunadc.catalog import federation as fed
+from lunadc.catalog import replicas as rep
+from lunadc.errors import AuthenticationError, BadRequestError, NotFoundError
+from lunadc.federation import feed, search, status
+from lunadc.federation.identity import Identity, load_identity, parse_public_key
+from lunadc.federation.peers import ClientPool
+from lunadc.federation.signatures import (
+    NonceCache,
+    PeerKey,
+    SignatureInput,
+    Verifier,
+    sign_response,
+)
+from lunadc.model.access import Viewer
+from lunadc.model.times import format_time, parse_time
+from lunadc.node import Node
+
+API_VERSION = "1"
+BATCH_MAX_FILES = 512
+BATCH_MAX_BYTES = 256 * 1024 * 1024
+VISIBLE_MAX = 5000
+VIEWER_HEADER = "X-Lunadc-Viewer"
+router = APIRouter(prefix="/federation", tags=["federation"])
+ListDep = Annotated[ListRequest, Depends(list_request)]
+
+
+@dataclass
+class FederationState:
+    node: Node
+    identity: Identity
+    verifier: Verifier
+    clients: ClientPool
+    requested: dict[str, int] = field(default_factory=dict)  # bytes each peer asked for
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, peer: str, size: int) -> None:
+        with self.lock:
+            self.requested[peer] = self.requested.get(peer, 0) + size
+
+
+def _state(request: Request) -> FederationState:
+    state: FederationState = request.app.state.federation
+    return state
+
+
+def _lookup(node: Node) -> Any:
+    def lookup(key_id: str) -> PeerKey | None:
+        with node.engine.connect() as conn:
+            peer = fed.peer_by_key_id(conn, key_id)
+        if peer is None:
+            return None
+        expires = parse_time(peer.key_expires_at).timestamp() if peer.key_expires_at else None
+        return PeerKey(peer.name, parse_public_key(peer.public_key), expires)
+
+    return lookup
+
+
+@dataclass(frozen=True)
+class SignedCall:
+    peer: fed.PeerRow
+    signature: SignatureInput
+    body: bytes
+
+
+async def signed_peer(request: Request) -> SignedCall:
+    """The active peer that signed this request; 401 for anything else."""
+    state = _state(request)
+    body = await request.body()
+    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    if query:
+        raw_path = f"{raw_path}?{query}"
+    key, sig = state.verifier.verify(
+        request.method, request.url.scheme, raw_path, request.headers, body
+    )
+    with state.node.engine.connect() as conn:
+        peer = fed.peer_by_key_id(conn, sig.keyid)
+    if peer is None or peer.name != key.peer:
+        raise AuthenticationError("unknown or removed key")
+    return SignedCall(peer, sig, body)
+
+
+PeerDep = Annotated[SignedCall, Depends(signed_peer)]
+
+
+def _signed_json(state: FederationState, call: SignedCall, data: Any) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = sign_response(state.identity, 200, body, call.signature.nonce)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _now(state: FederationState) -> str:
+    return format_time(state.node.clock())
+
+
+@router.get("/info")
+def info(request: Request) -> dict[str, Any]:
+    """Who this node is: what a peer operator needs for ``lunadc peer add``."""
+    state = _state(request)
+    config = state.node.config
+    return {
+        "node_id": config.node_id,
+        "name": config.name or config.node_id,
+        "public_key": state.identity.public_key,
+        "key_id": state.identity.key_id,
+        "fingerprint": state.identity.fingerprint,
+        "api_version": API_VERSION,
+        "software": f"lunadc {__version__}",
+        "contact": config.contact,
+        "url": config.base_url or str(request.base_url).rstrip("/"),
+    }
+
+
+@router.get("/changes")
+def changes(
+    request: Request,
+    call: PeerDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=feed.MAX_LIMIT)] = 1000,
+    released_after: str | None = None,
+) -> Response:
+    state = _state(request)
+    since = format_time(parse_time(released_after)) if released_after else None
+    with state.node.engine.connect() as conn:
+        data = feed.page(
+            conn,
+            call.peer,
+            home=state.node.node_id,
+            now=_now(state),
+            after=after,
+            limit=limit,
+            released_after=since,
+        )
+    return _signed_json(state, call, data)
+
+
+_RANGE_START = re.compile(r"^bytes=(\d+)-$")
+
+
+class _BlobResponse(FileResponse):
+    chunk_size = 1024 * 1024  # fewer, larger reads: the per-chunk cost dominates at 64 KiB
+
+
+@router.get("/files/{lidvid}/{path:path}")
+def file(request: Request, call: PeerDep, lidvid: str, path: str) -> Response:
+    """One file of a product homed here, for replication; ``Range: bytes=N-`` resumes."""
+    state = _state(request)
+    with state.node.engine.connect() as conn:
+        row = rep.visible_file(
+            conn, fed.peer_viewer(call.peer), _now(state), state.node.node_id, lidvid, path
+        )
+    if row is None:
+        raise NotFoundError(f"no file {path} of {lidvid}")
+    start = _RANGE_START.match(request.headers.get("range", ""))
+    state.count(call.peer.name, max(0, row.size - (int(start.group(1)) if start else 0)))
+    return _BlobResponse(
+        state.node.store.path_of(row.blob_key),
+        media_type="application/octet-stream",
+        headers={"X-Lunadc-Sha256": row.sha256},
+    )
+
+
+@router.post("/batch")
+def batch(request: Request, call: PeerDep) -> Response:
+    """Many small files in one stream: per file a JSON line, then exactly ``size`` bytes.
+
+    Files the peer may not see are listed with ``"missing": true`` and no bytes.
+    """
+    state = _state(request)
+    wanted = _batch_request(call.body)
+    viewer = fed.peer_viewer(call.peer)
+    now = _now(state)
+    found: list[tuple[dict[str, Any], str | None]] = []
+    total = 0
+    with state.node.engine.connect() as conn:
+        for lidvid, path in wanted:
+            row = rep.visible_file(conn, viewer, now, state.node.node_id, lidvid, path)
+            head: dict[str, Any] = {"lidvid": lidvid, "path": path}
+            if row is None:
+                found.append(({**head, "missing": True, "size": 0}, None))
+                continue
+            total += row.size
+            if total > BATCH_MAX_BYTES:
+                raise BadRequestError(f"a batch may carry at most {BATCH_MAX_BYTES} bytes")
+            found.append(({**head, "size": row.size, "sha256": row.sha256}, row.blob_key))
+    state.count(call.peer.name, total)
+    return StreamingResponse(_frames(state.node, found), media_type="application/x-lunadc-batch")
+
+
+def _batch_request(body: bytes) -> list[tuple[str, str]]:
+    try:
+        data = json.loads(body)
+        items = [(str(f["lidvid"]), str(f["path"])) for f in data["files"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequestError('a batch is {"files": [{"lidvid": ..., "path": ...}, ...]}') from exc
+    if not 0 < len(items) <= BATCH_MAX_FILES:
+        raise BadRequestError(f"a batch names 1 to {BATCH_MAX_FILES} files")
+    return items
+
+
+def _frames(node: Node, found: list[tuple[dict[str, Any], str | None]]) -> Iterator[bytes]:
+    for head, key in found:
+        yield json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n"
+        if key is None:
+            continue
+        with node.store.open(key) as handle:
+            remaining = head["size"]
+            while remaining > 0:
+                chunk = handle.read(min(remaining, 1024 * 1024))
+                if not chunk:
+                    raise NotFoundError(f"blob {key} is shorter than the catalog says")
+                remaining -= len(chunk)
+                yield chunk
+
+
+@router.post("/visible")
+def visible(request: Request, call: PeerDep) -> Response:
+    """Which of these LIDVIDs (homed here) the peer may still have."""
+    state = _state(request)
+    try:
+        lidvids = [str(x) for x in json.loads(call.body)["lidvids"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadRequestError('expected {"lidvids": [...]}') from exc
+    if len(lidvids) > VISIBLE_MAX:
+        raise BadRequestError(f"at most {VISIBLE_MAX} LIDVIDs per call")
+    with state.node.engine.connect() as conn:
+        keep = rep.visible_lidvids(
+            conn, fed.peer_viewer(call.peer), _now(state), state.node.node_id, lidvids
+        )
+    return _signed_json(state, call, {"visible": sorted(keep)})
+
+
+@router.get("/search")
+def peer_search(request: Request, call: PeerDep, listing: ListDep) -> Response:
+    """A search on behalf of a peer's user (level in ``X-Lunadc-Viewer``, never a token),
+    with the list parameters of ``GET /products``."""
+    state = _state(request)
+    level = request.headers.get(VIEWER_HEADER, "anonymous")
+    viewer = search.peer_viewer(call.peer.name, level)
+    with state.node.engine.connect() as conn:
+        data = search.local_answer(conn, viewer, _now(state), listing.params)
+    data["node_id"] = state.node.node_id
+    return _signed_json(state, call, data)
+
+
+def federated_answer(request: Request, viewer: Viewer, listing: ListRequest) -> dict[str, Any]:
+    """This node and every peer at once: ``?federated=true`` of the search endpoints."""
+    state = _state(request)
+    result = search.federated_search(
+        state.node,
+        state.identity,
+        viewer,
+        listing.params,
+        request.query_params.multi_items(),
+        pool=state.clients,
+    )
+    return result.as_dict()
+
+
+@router.get("/query")
+def federated_query(request: Request, viewer: ViewerDep, listing: ListDep) -> dict[str, Any]:
+    """The same as ``GET /products?federated=true``."""
+    return federated_answer(request, viewer, listing)
+
+
+@router.get("/status")
+def status_view(request: Request, viewer: ViewerDep) -> dict[str, Any]:
+    state = _state(request)
+    report = status.collect(state.node, probe=True, identity=state.identity)
+    data = report.as_dict(details=viewer.sees_everything)
+    with state.lock:
+        # Bytes each peer asked for since this process started (a resumed download asks
+        # only for what it lacks).
+        data["requested_bytes"] = dict(state.requested)
+    return data
+
+
+def include_federation(app: FastAPI, node: Node, *, sync_loop: bool = True) -> None:
+    """Add the federation routes to ``app`` and, with ``sync_loop``, pull peers in the
+    background every ``sync_interval_s`` while the app runs. Idempotent."""
+    if getattr(app.state, "federation", None) is not None:
+        return
+    identity = load_identity(node.config.root, node.node_id)
+    app.state.federation = FederationState(
+        node,
+        identity,
+        Verifier(_lookup(node), clock=time.time, nonces=NonceCache()),
+        ClientPool(identity),
+    )
+    app.include_router(router)
+    if not sync_loop or node.config.sync_interval_s <= 0:
+        return
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        from lunadc.federation.sync import SyncLoop
+
+        loop = SyncLoop(node, identity)
+        loop.start()
+        try:
+            async with inner(application) as value:
+                yield value
+        finally:
+            loop.stop()
+            app.state.federation.clients.close()
+
+    app.router.lifespan_context = lifespan

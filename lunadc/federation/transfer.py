@@ -1,0 +1,340 @@
+"""Fetching a peer's bytes: in parallel, small files batched in one stream, large ones by
+HTTP Range so that a cut or a crash resumes where it stopped, every file hashed and checked
+against the label's size and MD5 and the peer's SHA-256 before it becomes a blob.
+
+A product's files become visible here only when every one of them is verified
+(``complete_replica`` in one transaction). Finished files are content-addressed blobs: a
+retry, or a restart after kill -9, never fetches them again. A file whose bytes do not
+match is refused, recorded with its reason, and fetched again from scratch.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from lunadc.catalog import replicas as rep
+from lunadc.catalog.db import begin_write
+from lunadc.errors import IntegrityError, LunadcError, PeerError
+from lunadc.federation.peers import PeerClient, describe
+from lunadc.federation.settings import federation_settings
+from lunadc.model.times import format_time
+from lunadc.node import Node
+from lunadc.storage.base import Digests, StagedBlob, blob_key
+
+SMALL_FILE = 1024 * 1024  # at most this: travels in a batch
+BATCH_FILES = 256
+BATCH_BYTES = 32 * 1024 * 1024
+RETRIES = 2  # a bad or cut file is fetched again this many times within one pass
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    lidvid: str
+    path: str
+    size: int
+    md5: str
+    sha256: str
+
+
+@dataclass
+class TransferReport:
+    products_completed: int = 0
+    files_fetched: int = 0
+    bytes_fetched: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def check(job: FileJob, digests: Digests) -> None:
+    """Refuse bytes that are not the promised ones (size, MD5 of the label, SHA-256)."""
+    if digests.size != job.size:
+        raise IntegrityError(f"{job.path}: {digests.size} bytes, expected {job.size}")
+    if digests.md5 != job.md5:
+        raise IntegrityError(f"{job.path}: MD5 {digests.md5}, expected {job.md5}")
+    if digests.sha256 != job.sha256:
+        raise IntegrityError(f"{job.path}: SHA-256 {digests.sha256}, expected {job.sha256}")
+
+
+class _Frames:
+    """Reads a batch stream: a JSON line, then exactly ``size`` bytes, again and again.
+
+    Network chunks are handed on without copying where possible (a memoryview window).
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._chunk = memoryview(b"")
+
+    def _fill(self) -> bool:
+        data = next(self._chunks, b"")
+        self._chunk = memoryview(data)
+        return bool(data)
+
+    def line(self, limit: int = 64 * 1024) -> bytes | None:
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            if not self._chunk and not self._fill():
+                if parts:
+                    raise PeerError("batch stream cut inside a header")
+                return None
+            end = bytes(self._chunk[:limit]).find(b"\n")
+            if end >= 0:
+                parts.append(self._chunk[:end].tobytes())
+                self._chunk = self._chunk[end + 1 :]
+                return b"".join(parts)
+            parts.append(self._chunk.tobytes())
+            size += len(self._chunk)
+            self._chunk = memoryview(b"")
+            if size > limit:
+                raise PeerError("batch stream: header line too long")
+
+    def body(self, size: int) -> _Body:
+        return _Body(self, size)
+
+    def take(self, n: int) -> bytes:
+        if not self._chunk and not self._fill():
+            raise PeerError("batch stream cut inside a file")
+        data = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        return data.tobytes()
+
+
+class _Body:
+    """A file-like view of the next ``size`` bytes of a batch stream."""
+
+    def __init__(self, frames: _Frames, size: int) -> None:
+        self._frames = frames
+        self.remaining = size
+
+    def read(self, n: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        want = self.remaining if n < 0 else min(n, self.remaining)
+        parts = []
+        while want > 0:
+            data = self._frames.take(want)
+            parts.append(data)
+            want -= len(data)
+            self.remaining -= len(data)
+        return b"".join(parts)
+
+
+class Transfer:
+    """Replicates the queued products of one peer."""
+
+    def __init__(self, node: Node, client: PeerClient, *, parallel: int | None = None) -> None:
+        self.node = node
+        self.client = client
+        settings = federation_settings(node.config)
+        self.parallel = parallel or settings.parallel_transfers
+        # A cap on each large download (a shared WAN link); 0: none.
+        self.max_rate = settings.max_fetch_mb_s * 1e6
+        self.report = TransferReport()
+        self._lock = threading.Lock()
+
+    def _now(self) -> str:
+        return format_time(self.node.clock())
+
+    def run(self, lidvids: list[str]) -> TransferReport:
+        needed: dict[str, list[FileJob]] = {}
+        have: dict[str, dict[str, str]] = {}
+        with self.node.engine.connect() as conn:
+            for lidvid in lidvids:
+                files = rep.replica_files(conn, lidvid)
+                needed[lidvid] = []
+                have[lidvid] = {}
+                for f in files:
+                    key = blob_key(f.sha256)
+                    if f.blob_key is None and not self.node.store.exists(key):
+                        needed[lidvid].append(FileJob(lidvid, f.path, f.size, f.md5, f.sha256))
+                    else:
+                        have[lidvid][f.path] = key
+        jobs = [j for js in needed.values() for j in js]
+        outcome = self.fetch(jobs)
+        for lidvid, js in needed.items():
+            errors = [outcome[(j.lidvid, j.path)] for j in js if outcome.get((j.lidvid, j.path))]
+            with begin_write(self.node.engine) as conn:
+                if errors:
+                    for job in js:
+                        reason = outcome.get((job.lidvid, job.path))
+                        if reason:
+                            rep.record_failure(
+                                conn, self.client.name, lidvid, job.path, reason, self._now()
+                            )
+                    rep.set_replica_state(conn, lidvid, "failed", self._now(), error=errors[0])
+                    self.report.failures.extend(f"{lidvid}: {e}" for e in errors)
+                    continue
+                keys = {**have[lidvid], **{j.path: blob_key(j.sha256) for j in js}}
+                rep.complete_replica(conn, lidvid, keys, self._now())
+                self.report.products_completed += 1
+        return self.report
+
+    def fetch(self, jobs: list[FileJob]) -> dict[tuple[str, str], str | None]:
+        """Fetch every job; the failure reason of each (None: verified and stored)."""
+        small = [j for j in jobs if j.size <= SMALL_FILE]
+        large = sorted((j for j in jobs if j.size > SMALL_FILE), key=lambda j: -j.size)
+        batches: list[list[FileJob]] = []
+        current: list[FileJob] = []
+        size = 0
+        for job in small:
+            if current and (len(current) >= BATCH_FILES or size + job.size > BATCH_BYTES):
+                batches.append(current)
+                current, size = [], 0
+            current.append(job)
+            size += job.size
+        if current:
+            batches.append(current)
+        outcome: dict[tuple[str, str], str | None] = {}
+        with ThreadPoolExecutor(self.parallel, thread_name_prefix="transfer") as pool:
+            futures = [pool.submit(self._batch_with_retry, b) for b in batches]
+            futures += [pool.submit(self._large_with_retry, j) for j in large]
+            for future in futures:
+                outcome.update(future.result())
+        return outcome
+
+    def _batch_with_retry(self, jobs: list[FileJob]) -> dict[tuple[str, str], str | None]:
+        result: dict[tuple[str, str], str | None] = {}
+        todo = jobs
+        for _attempt in range(RETRIES + 1):
+            failed = self._batch(todo, result)
+            todo = [j for j in todo if (j.lidvid, j.path) in failed]
+            if not todo:
+                break
+        return result
+
+    def _batch(
+        self, jobs: list[FileJob], result: dict[tuple[str, str], str | None]
+    ) -> set[tuple[str, str]]:
+        by_key = {(j.lidvid, j.path): j for j in jobs}
+        failed: set[tuple[str, str]] = set()
+        try:
+            with self.client.batch([(j.lidvid, j.path) for j in jobs]) as response:
+                frames = _Frames(response.iter_bytes(CHUNK))
+                while (line := frames.line()) is not None:
+                    head = _header(line)
+                    key = (str(head.get("lidvid")), str(head.get("path")))
+                    job = by_key.get(key)
+                    if job is None:
+                        raise PeerError("batch stream: a file that was not asked for")
+                    if head.get("missing"):
+                        result[key] = "the peer no longer offers this file"
+                        failed.add(key)
+                        continue
+                    body = frames.body(int(head.get("size", -1)))
+                    result[key] = self._store(job, body)
+                    if body.remaining:
+                        raise PeerError("batch stream cut inside a file")
+                    if result[key]:
+                        failed.add(key)
+        except (LunadcError, httpx.HTTPError, ValueError) as exc:
+            reason = describe(exc)
+            for key in by_key:
+                if key not in result:
+                    result[key] = reason
+                    failed.add(key)
+        for key in by_key:
+            if key not in result:
+                result[key] = "the peer's batch ended before this file"
+                failed.add(key)
+        return failed
+
+    def _store(self, job: FileJob, source: Any) -> str | None:
+        staged: StagedBlob = self.node.store.stage(source)
+        try:
+            check(job, staged.digests)
+        except IntegrityError as exc:
+            staged.discard()
+            return exc.message
+        staged.commit()
+        self._count(job)
+        return None
+
+    def _count(self, job: FileJob) -> None:
+        with self._lock:
+            self.report.files_fetched += 1
+            self.report.bytes_fetched += job.size
+
+    def _large_with_retry(self, job: FileJob) -> dict[tuple[str, str], str | None]:
+        reason: str | None = None
+        for _attempt in range(RETRIES + 1):
+            try:
+                self._large(job)
+                return {(job.lidvid, job.path): None}
+            except (LunadcError, httpx.HTTPError, OSError) as exc:
+                reason = describe(exc)
+        return {(job.lidvid, job.path): reason}
+
+    def _large(self, job: FileJob) -> None:
+        store = self.node.store
+        part = store.resume_path(job.sha256)
+        offset = part.stat().st_size if part.exists() else 0
+        if offset > job.size:
+            part.unlink()
+            offset = 0
+        if offset < job.size:
+            with self.client.file(job.lidvid, job.path, offset) as response:
+                if response.status_code == 200 and offset:
+                    offset = 0  # the peer ignored Range: start over
+                elif response.status_code == 206:
+                    _check_range(response, offset)
+                with open(part, "r+b" if offset else "wb") as out:
+                    out.seek(offset)
+                    out.truncate()
+                    written = offset
+                    pace = _Pace(self.max_rate)
+                    for chunk in response.iter_bytes(CHUNK):
+                        written += len(chunk)
+                        if written > job.size:
+                            raise IntegrityError(f"{job.path}: more bytes than {job.size}")
+                        out.write(chunk)
+                        pace.after(len(chunk))
+        staged = store.adopt(part)  # hashed in full: resumed bytes are checked too
+        try:
+            check(job, staged.digests)
+        except IntegrityError:
+            staged.discard()  # the partial file is gone: the retry starts from zero
+            raise
+        staged.commit()
+        self._count(job)
+
+
+class _Pace:
+    """Sleeps as needed to keep a download at or under ``rate`` bytes/s (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.started = time.monotonic()
+        self.done = 0
+
+    def after(self, size: int) -> None:
+        if self.rate <= 0:
+            return
+        self.done += size
+        ahead = self.done / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(ahead)
+
+
+def _header(line: bytes) -> dict[str, Any]:
+    try:
+        head = json.loads(line)
+    except ValueError as exc:
+        raise PeerError("batch stream: unreadable header") from exc
+    if not isinstance(head, dict):
+        raise PeerError("batch stream: unreadable header")
+    return head
+
+
+def _check_range(response: httpx.Response, offset: int) -> None:
+    value = response.headers.get("content-range", "")
+    if not value.startswith(f"bytes {offset}-"):
+        raise PeerError(f"the peer answered range {value!r}, not from byte {offset}")

@@ -1,0 +1,106 @@
+"""Peering, feed, sync and replication between two nodes in one process (ASGI transport)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lunadc.catalog.tables import fed_replicas, product_files, products
+from lunadc.federation.sync import run_once
+from lunadc.node import Node
+from tests.federation.helpers import add_rule, app_for, factory, peer
+
+
+def _count(node: Node, *where: object) -> int:
+    with node.engine.connect() as conn:
+        return int(
+            conn.execute(select(func.count()).select_from(products).where(*where)).scalar_one()
+        )  # type: ignore[arg-type]
+
+
+def test_metadata_then_bytes_converge(home: Node, other: Node) -> None:
+    peer(home, other)
+    peer(other, home)
+    apps = {"node-cn": app_for(home), "node-ru": app_for(other)}
+    report = run_once(other, factory=factory(apps))
+    assert report.ok, report
+    total = _count(home)
+    assert _count(other, products.c.home_node == "node-cn") == total
+    with other.engine.connect() as conn:
+        missing = conn.execute(
+            select(func.count())
+            .select_from(product_files)
+            .where(product_files.c.blob_key.is_(None))
+        ).scalar_one()
+    assert missing > 0  # metadata only: no rule yet
+    add_rule(other, "node-cn")
+    report = run_once(other, factory=factory(apps))
+    assert report.ok, report
+    with other.engine.connect() as conn:
+        missing = conn.execute(
+            select(func.count())
+            .select_from(product_files)
+            .where(product_files.c.blob_key.is_(None))
+        ).scalar_one()
+        states = dict(
+            conn.execute(
+                select(fed_replicas.c.state, func.count()).group_by(fed_replicas.c.state)
+            ).all()
+        )
+    assert missing == 0
+    assert states == {"complete": total}
+    # A second pass has nothing to do.
+    again = run_once(other, factory=factory(apps)).peers[0]
+    assert again.events == 0 and again.files == 0
+
+
+def _restrict(node: Node, lidvid: str, was: str = "public") -> None:
+    from lunadc.catalog.db import begin_write
+    from lunadc.catalog.products import add_change
+    from lunadc.catalog.tables import product_groups
+
+    with begin_write(node.engine) as conn:
+        pid = conn.execute(select(products.c.id).where(products.c.lidvid == lidvid)).scalar_one()
+        conn.execute(products.update().where(products.c.id == pid).values(access="restricted"))
+        conn.execute(product_groups.insert().values(product_id=pid, group_name="team"))
+        add_change(
+            conn,
+            "2026-01-01T00:00:00.000000Z",
+            "access_changed",
+            lidvid,
+            {"access": "restricted", "groups": ["team"], "was": was},
+        )
+
+
+def test_re_restricted_product_leaves_the_replica_and_the_feed(home: Node, other: Node) -> None:
+    from fastapi.testclient import TestClient
+
+    from lunadc.federation.identity import load_identity
+    from lunadc.federation.peers import file_url
+    from lunadc.federation.signatures import SignedAuth
+
+    peer(home, other)
+    peer(other, home)
+    apps = {"node-cn": app_for(home), "node-ru": app_for(other)}
+    add_rule(other, "node-cn")
+    assert run_once(other, factory=factory(apps)).ok
+    with home.engine.connect() as conn:
+        lidvid, path = conn.execute(
+            select(products.c.lidvid, product_files.c.path)
+            .join(product_files, product_files.c.product_id == products.c.id)
+            .where(product_files.c.role == "data")
+            .limit(1)
+        ).one()
+    _restrict(home, lidvid)
+    report = run_once(other, factory=factory(apps)).peers[0]
+    assert report.removed == 1
+    with other.engine.connect() as conn:
+        assert (
+            conn.execute(select(products.c.id).where(products.c.lidvid == lidvid)).first() is None
+        )
+    # The home refuses the bytes too: to the peer the product does not exist.
+    client = TestClient(apps["node-cn"], base_url="http://node-cn.test")
+    auth = SignedAuth(load_identity(other.config.root, other.node_id))
+    assert client.get(file_url(lidvid, path), auth=auth).status_code == 404
+    feed = client.get("/federation/changes", params={"after": 0, "limit": 2000}, auth=auth).json()
+    shown = {e["lidvid"] for e in feed["events"] if e["kind"] != "revoked"}
+    assert lidvid not in shown
