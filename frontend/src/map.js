@@ -288,5 +288,18 @@ export function createMap(target, { projection = "south", onSelect = () => {}, o
     setBodyRadius(km) { bodyRadius = km; if (region) showRegion(region); },
     get projection() { return current; },
     featureCount: () => footprintSource.getFeatures().length,
+    /** The screen pixel of a point inside a result's footprint (keyboard-free tests, tours). */
+    pixelOf(id) {
+      const f = footprintSource.getFeatures().find((x) => x.get("lidvid") === id);
+      if (!f) return null;
+      const g = f.getGeometry();
+      const type = g.getType();
+      const c = type === "Polygon" ? g.getInteriorPoint().getCoordinates()
+        : type === "MultiPolygon" ? g.getInteriorPoints().getFirstCoordinate()
+        : type === "Point" ? g.getCoordinates() : g.getFirstCoordinate();
+      return map.getPixelFromCoordinate(c.slice(0, 2));
+    },
+    idsAtPixel: (pixel) => map.getFeaturesAtPixel(pixel, { layerFilter: (l) => l === footprintLayer }).map((f) => f.get("lidvid")),
+    get selected() { return selectedId; },
   };
 }

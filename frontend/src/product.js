@@ -112,15 +112,15 @@ async function renderQuicklook() {
 
 async function renderFootprint(product) {
   const target = prop(product, "pds:Target_Identification.pds:name") || "";
-  const q = `lidvid eq "${product.id}"`;
-  const params = new URLSearchParams({ q, limit: "1" });
   try {
-    const geo = await api(`/products?${params}`, { accept: "application/geo+json" });
-    const features = (geo.features || []).filter((f) => f.geometry);
+    // The product as a GeoJSON Feature (geometry null when it has no footprint).
+    const feature = await api(`/products/${enc}`, { accept: "application/geo+json" });
+    const features = (feature.type === "FeatureCollection" ? feature.features : [feature]).filter((f) => f && f.geometry);
     if (!features.length) throw new Error("none");
     const lat = features[0].bbox ? (features[0].bbox[1] + features[0].bbox[3]) / 2 : centroidLat(features[0].geometry);
     const projection = lat < -60 ? "south" : lat > 60 ? "north" : "eqc";
-    const map = createMap($("small-map"), { projection, small: true, label: t("map_label", { body: target || "Moon" }) });
+    const body = features[0].properties?.body || target || "Moon";
+    const map = createMap($("small-map"), { projection, small: true, label: t("map_label", { body }) });
     map.setFootprints({ type: "FeatureCollection", features });
     map.highlight(product.id);
     map.fitFootprints();
@@ -141,7 +141,8 @@ async function main() {
   try {
     product = await api(`/products/${enc}`);
   } catch (error) {
-    $("status").textContent = t("error", { reason: error.message });
+    $("status").textContent = error.status === 404 ? t("not_found") : t("error", { reason: error.message });
+    document.body.dataset.ready = "1";
     return;
   }
   document.title = `${product.title} · ${document.title.split(" · ").pop()}`;
@@ -158,19 +159,25 @@ async function main() {
   fill("instrument", props(product, "pds:Observing_System_Component.pds:name").join(", ") || product.observing_system_components?.map((r) => r.id).join(", "));
   fill("target", props(product, "pds:Target_Identification.pds:name").join(", ") || product.targets?.map((r) => r.id).join(", "));
   fill("level", prop(product, "pds:Primary_Result_Summary.pds:processing_level"));
-  fill("access", product.access ?? prop(product, "access", "lunadc:access", "ops:Access.ops:access"));
-  const release = product.release_at ?? prop(product, "release_at", "lunadc:release_at", "ops:Access.ops:release_at");
-  fill("release", release ? formatTime(release) : undefined);
   fill("home", product.home_node ?? prop(product, "ops:Harvest_Info.ops:node_name"));
-  const replicas = product.replicas ?? props(product, "ops:Replica_Info.ops:node_name");
-  fill("replicas", (replicas || []).map((r) => (typeof r === "string" ? r : r.node ?? r.node_id)).join(", "));
+  // Access and where the product lives: asked of the node with the same policy check.
+  try {
+    const info = await api(`/ui/api/product-info/${enc}`);
+    fill("access", t(`access_${info.access}`));
+    fill("release", info.release_at ? formatTime(info.release_at) : undefined);
+    fill("home", info.home_node);
+    fill("replicas", info.home_node !== info.this_node ? `${info.this_node} (${info.replica_state ?? t("none")})` : undefined);
+  } catch {
+    fill("access", undefined);
+  }
   $("description").textContent = product.description || "";
   renderFiles(product);
   document.body.dataset.ready = "1";
   await Promise.all([
     renderQuicklook(),
     renderFootprint(product),
-    related("members", $("members")),
+    // Only bundles and collections have members; asking a basic product is a 400.
+    /Product_(Bundle|Collection)/.test(product.type || "") ? related("members", $("members")) : links($("members"), []),
     related("member-of", $("parents")),
     // The label file itself (as ingested), not the API's wrapper around it.
     api(localHref(product.metadata?.label_url || prop(product, "ops:Label_File_Info.ops:file_ref")), { accept: "application/xml, text/xml, */*" })

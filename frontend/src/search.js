@@ -171,7 +171,8 @@ function resultItem(product) {
 
 function renderSummary() {
   const total = hits >= 0 ? t("hits", { n: formatNumber(hits) }) : t("hits_unknown");
-  $("summary").textContent = shown || hits ? `${total} · ${t("shown", { n: formatNumber(shown) })}` : t("no_results");
+  const end = shown && !after ? ` · ${t("all_loaded")}` : "";
+  $("summary").textContent = shown || hits ? `${total} · ${t("shown", { n: formatNumber(shown) })}${end}` : t("no_results");
 }
 
 function renderFacets(facets) {
@@ -193,7 +194,8 @@ function renderFacets(facets) {
         state.facets[f.key] = input.checked ? [...values, value] : values.filter((v) => v !== value);
         changed();
       });
-      set.append(el("div", { class: "facet-value" }, input, el("label", { for: inputId }, el("span", { text: value }), el("span", { class: "count", text: count === null ? "" : formatNumber(count) }))));
+      const shownValue = f.key === "access" ? t(`access_${value}`) : value;
+      set.append(el("div", { class: "facet-value" }, input, el("label", { for: inputId }, el("span", { text: shownValue }), el("span", { class: "count", text: count === null ? "" : formatNumber(count) }))));
     }
     box.append(set);
   }
@@ -254,7 +256,9 @@ async function loadPage(reset) {
       renderNodes(page.summary || {});
     }
     if (geo?.features) {
-      allFeatures.push(...geo.features);
+      // Only footprints on the body the map shows (a Mars footprint has no place on the Moon).
+      const body = bodyName().toLowerCase();
+      allFeatures.push(...geo.features.filter((f) => f.geometry && String(f.properties?.body ?? f.properties?.target ?? "").toLowerCase() === body));
       mapView.setFootprints({ type: "FeatureCollection", features: allFeatures });
     }
     renderSummary();
@@ -301,27 +305,28 @@ async function showCoverage() {
   const p = searchParams();
   for (const k of ["limit", "facet-fields", "facet-limit", "federated"]) p.delete(k);
   try {
+    // The answer's shape is lunadc.api.coverage.CoverageOut.
     const c = await api(`/coverage?${p}`);
-    const fraction = c.fraction ?? c.covered_fraction ?? c.coverage?.fraction ?? 0;
-    const perInstrument = c.by_instrument ?? c.per_instrument ?? c.instruments ?? {};
-    const best = c.best_resolution ?? c.best_resolution_m ?? c.best_resolution_m_per_pixel;
-    const products = c.products ?? c.items ?? [];
-    const rows = Array.isArray(perInstrument)
-      ? perInstrument.map((r) => [r.instrument ?? r.name, r.fraction ?? r.covered_fraction])
-      : Object.entries(perInstrument).map(([k, v]) => [k, typeof v === "object" ? v.fraction : v]);
+    const percent = (f) => (f > 0 && f < 0.001 ? `< ${formatPercent(0.001)}` : formatPercent(f));
+    const best = (v) => (v === null || v === undefined ? "–" : formatNumber(v, 2));
+    const th = (key) => el("th", { scope: "col", text: t(key) });
     box.replaceChildren(
       el("h3", { text: t("coverage_title") }),
-      el("p", { class: "coverage-total", text: t("coverage_total", { p: formatPercent(Number(fraction)) }) }),
-      best !== undefined && best !== null ? el("p", { text: t("coverage_best", { v: formatNumber(Number(best), 2) }) }) : null,
-      el("p", { text: t("coverage_products", { n: formatNumber(Array.isArray(products) ? products.length : Number(c.count ?? products)) }) }),
-      rows.length
+      el("p", { class: "coverage-total", text: t("coverage_total", { p: percent(c.fraction) }) }),
+      el("p", { text: t("coverage_area", { covered: formatNumber(c.covered_area_km2, 1), total: formatNumber(c.region_area_km2, 1) }) }),
+      c.best_resolution_m !== null ? el("p", { text: t("coverage_best", { v: best(c.best_resolution_m) }) }) : null,
+      el("p", { text: t("coverage_products", { n: formatNumber(c.products) }) }),
+      c.instruments?.length
         ? el("table", { class: "coverage-table" },
-            el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("coverage_instrument") }), el("th", { scope: "col", text: t("coverage_fraction") }))),
-            el("tbody", {}, rows.map(([name, f]) => el("tr", {}, el("td", { text: name }), el("td", { text: formatPercent(Number(f)) })))))
+            el("thead", {}, el("tr", {}, th("coverage_instrument"), th("coverage_col_products"), th("coverage_fraction"), th("coverage_col_best"))),
+            el("tbody", {}, c.instruments.map((r) => el("tr", {},
+              el("td", { text: r.instrument ?? t("none") }),
+              el("td", { class: "num", text: formatNumber(r.products) }),
+              el("td", { class: "num", text: percent(r.fraction) }),
+              el("td", { class: "num", text: best(r.best_resolution_m) })))))
         : null,
     );
-    const geo = c.geojson ?? c;
-    mapView.showCoverage({ covered: geo.covered ?? geo.covered_geojson, uncovered: geo.uncovered ?? geo.uncovered_geojson });
+    mapView.showCoverage({ covered: c.covered, uncovered: c.uncovered });
   } catch (error) {
     box.textContent = t("error", { reason: error.message });
   }

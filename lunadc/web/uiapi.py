@@ -1,4 +1,5 @@
-"""JSON and image views only the UI needs: who am I, a product's quicklook, node status.
+"""JSON and image views only the UI needs: who am I, a product's quicklook and access,
+node and federation status.
 
 Each asks the same viewer dependency and visibility check as the PDS API; a product the
 viewer may not see is a 404, exactly as on ``/products``.
@@ -10,8 +11,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from lunadc.catalog.records import ProductRow
+from lunadc.catalog.replicas import replica_state
 from lunadc.catalog.search import get_visible
 from lunadc.errors import InvalidIdentifierError
+from lunadc.model.access import Viewer
 from lunadc.model.identifiers import parse_identifier
 from lunadc.model.times import format_time
 from lunadc.node import Node
@@ -39,9 +43,8 @@ def whoami(viewer: ViewerDep) -> dict[str, Any]:
     }
 
 
-@router.get("/quicklook/{identifier}")
-def quicklook(request: Request, identifier: str, viewer: ViewerDep) -> Response:
-    node = _node(request)
+def _visible(node: Node, viewer: Viewer, identifier: str) -> ProductRow:
+    """The product the viewer may see, else 404 (as ``/products/{id}`` answers)."""
     try:
         lid, vid = parse_identifier(identifier)
     except InvalidIdentifierError as exc:
@@ -50,6 +53,31 @@ def quicklook(request: Request, identifier: str, viewer: ViewerDep) -> Response:
         row = get_visible(conn, viewer, format_time(node.clock()), lid, vid)
     if row is None:
         raise HTTPException(status_code=404, detail="no such product")
+    return row
+
+
+@router.get("/product-info/{identifier}")
+def product_info(request: Request, identifier: str, viewer: ViewerDep) -> dict[str, Any]:
+    """What the product page shows beside the PDS API's fields: access and where it lives."""
+    node = _node(request)
+    row = _visible(node, viewer, identifier)
+    with node.engine.connect() as conn:
+        replica = replica_state(conn, row.lidvid)
+    return {
+        "lidvid": row.lidvid,
+        "access": row.access,
+        "release_at": row.release_at,
+        "home_node": row.home_node,
+        "this_node": node.node_id,
+        # This node's copy of a product homed elsewhere, and how far its replication got.
+        "replica_state": replica.state if replica is not None else None,
+    }
+
+
+@router.get("/quicklook/{identifier}")
+def quicklook(request: Request, identifier: str, viewer: ViewerDep) -> Response:
+    node = _node(request)
+    row = _visible(node, viewer, identifier)
     png = quicklook_for(node, row)
     if png is None:
         raise HTTPException(status_code=404, detail="this product has nothing to draw")

@@ -41,6 +41,11 @@ def wait_results(page: Any) -> None:
     page.wait_for_selector("body[data-ready='1']")
 
 
+def wait_count(page: Any, expected: int) -> None:
+    count = "document.querySelectorAll('#result-list li').length"
+    page.wait_for_function(f"() => {count} == {expected}")
+
+
 def api_ok(server: Server, path: str, **params: str) -> bool:
     return httpx.get(f"{server.url}{path}", params=params, timeout=10).status_code == 200
 
@@ -78,8 +83,12 @@ def test_search_and_filter(page: Any, server: Server) -> None:
 def test_paging_with_search_after(page: Any, server: Server) -> None:
     page.goto(f"{server.url}/?lang=en")
     wait_results(page)
-    page.locator("#load-more").click()
+    # The next page comes when the end of the list scrolls into view (or by the button).
+    page.locator("#result-list li").last.scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelectorAll('#result-list li').length > 50")
+    assert "All results are shown" in page.locator("#summary").inner_text() or page.locator(
+        "#result-list li"
+    ).count() in (100, 150)
     ids = page.locator("#result-list li").evaluate_all("els => els.map(e => e.dataset.id)")
     assert len(ids) == len(set(ids))  # no product twice across pages
 
@@ -111,28 +120,56 @@ def test_draw_region_on_south_polar_map(page: Any, server: Server) -> None:
     lon, lat, radius = (float(v) for v in circle.group(1).replace("%2C", ",").split(","))
     assert -90 <= lat < -80 and radius > 0  # near the south pole, as drawn
     assert "Circle:" in page.locator("#region-text").inner_text()
-    shot(page, "search-south-polar-region")
-    if not api_ok(server, "/products", circle=f"{lon},{lat},{radius}", target="Moon"):
-        pytest.xfail("the API does not take circle= yet (spatial search, issue 4)")
     wait_results(page)
-    assert "did not answer" not in page.locator("#summary").inner_text()
+    # The results are what the API finds in that circle on the Moon.
+    params = {"circle": f"{lon},{lat},{radius}", "target": "Moon"}
+    expected = hits_for(server, None, **params)
+    assert expected > 0
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#result-list li').length == {expected}"
+    )
+    shot(page, "search-south-polar-region")
     page.locator("#coverage-btn").click()
     page.wait_for_selector("#coverage .coverage-total")
+    coverage = httpx.get(f"{server.url}/coverage", params=params, timeout=60).json()
+    shown = page.locator("#coverage .coverage-total").inner_text()
+    assert f"{coverage['fraction'] * 100:.1f}%" in shown
+    assert page.locator("#coverage tbody tr").count() == len(coverage["instruments"])
     shot(page, "search-coverage")
+    # A polygon replaces the circle as the filter.
+    page.locator("#draw-polygon").click()
+    for dx, dy in ((-40, -40), (40, -40), (40, 40)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.mouse.dblclick(cx - 40, cy + 40)
+    page.wait_for_url(re.compile(r"polygon="))
+    assert "circle=" not in page.url
+    assert "Polygon" in page.locator("#region-text").inner_text()
 
 
 def test_footprints_link_map_and_results(page: Any, server: Server) -> None:
-    probe = httpx.get(
-        f"{server.url}/products", headers={"Accept": "application/geo+json"}, timeout=10
-    )
-    if probe.status_code != 200:
-        pytest.xfail("the API has no application/geo+json yet (spatial search, issue 4)")
-    page.goto(f"{server.url}/?lang=en&proj=eqc")
+    page.goto(f"{server.url}/?lang=en&proj=eqc&target=Moon")
     wait_results(page)
     page.wait_for_function("() => window.lunadcSearch.mapView.featureCount() > 0")
-    first = page.locator("#result-list li").first
-    first.click()
-    assert "selected" in (first.get_attribute("class") or "")
+    # List -> map: selecting a result highlights its footprint.
+    with_footprint = page.evaluate(
+        "() => [...document.querySelectorAll('#result-list li')].map(li => li.dataset.id)"
+        ".find(id => window.lunadcSearch.mapView.pixelOf(id))"
+    )
+    assert with_footprint
+    item = page.locator(f"#result-list li[data-id='{with_footprint}']")
+    item.locator(".time").click()
+    assert "selected" in (item.get_attribute("class") or "")
+    assert page.evaluate("() => window.lunadcSearch.mapView.selected") == with_footprint
+    # Map -> list: clicking a footprint selects its result.
+    page.locator("#clear-filters").focus()
+    page.wait_for_timeout(400)  # the zoom to the selected footprint is animated (250 ms)
+    pixel = page.evaluate(f"() => window.lunadcSearch.mapView.pixelOf({with_footprint!r})")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + pixel[0], box["y"] + pixel[1])
+    page.wait_for_function("() => document.querySelector('#result-list li.selected') !== null")
+    ids = page.evaluate(f"() => window.lunadcSearch.mapView.idsAtPixel({pixel})")
+    selected = page.locator("#result-list li.selected").get_attribute("data-id")
+    assert selected in ids
     shot(page, "search-footprints")
 
 
@@ -156,26 +193,41 @@ def test_product_page_quicklook_and_download(page: Any, server: Server) -> None:
     shot(page, "product")
 
 
+def hits_for(server: Server, token: str | None, **params: str) -> int:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = httpx.get(
+        f"{server.url}/products", params={**params, "limit": "0"}, headers=headers, timeout=10
+    ).json()
+    return int(body["summary"]["hits"])
+
+
 def test_sign_in_shows_partner_data(page: Any, server: Server) -> None:
     token = server.tokens.partner
-    if not token or httpx.get(
-        f"{server.url}/ui/api/whoami", headers={"Authorization": f"Bearer {token}"}, timeout=10
-    ).json().get("anonymous", True):
-        pytest.xfail("token authentication is not wired into the API yet (access, issue 5)")
     page.goto(f"{server.url}/?lang=en&mission=Luna-26")
     wait_results(page)
     assert page.locator("#result-list li").count() == 0
-    page.goto(f"{server.url}/ui/signin?lang=en")
-    page.locator("#token").fill(token)
-    page.locator("#signin-form button").click()
-    page.wait_for_selector("#signout:not([hidden])")
+    sign_in(page, server, token)
     assert token not in page.url
+    assert "alice" in page.locator("#whoami").inner_text()
     shot(page, "signin")
     page.goto(f"{server.url}/?lang=en&mission=Luna-26")
     wait_results(page)
-    assert page.locator("#result-list li").count() > 0
+    # Exactly what the API shows this user: the same policy check.
+    expected = hits_for(server, token, q='mission eq "Luna-26"')
+    assert expected > 0 and hits_for(server, None, q='mission eq "Luna-26"') == 0
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#result-list li').length == {expected}"
+    )
     assert token not in page.url
+    page.locator("#result-list li a.title").first.click()
+    wait_results(page)
+    page.wait_for_function("() => document.querySelector('[data-k=access]').textContent.length > 2")
+    assert page.locator("[data-k=access]").inner_text() == "partner"
     page.locator("#signout").click()
+    page.wait_for_selector("#signin-link:not([hidden])")
+    page.reload()
+    page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
+    assert "not" in page.locator("#status").inner_text().lower()  # gone when signed out
 
 
 def test_federated_search(page: Any, server: Server) -> None:
@@ -184,14 +236,34 @@ def test_federated_search(page: Any, server: Server) -> None:
     pytest.xfail("two-node federated search in the browser: needs peering from issue 6")
 
 
+def sign_in(page: Any, server: Server, token: str) -> None:
+    page.goto(f"{server.url}/ui/signin?lang=en")
+    page.locator("#token").fill(token)
+    page.locator("#signin-form button").click()
+    page.wait_for_selector("#signout:not([hidden])")
+
+
 def test_operator_pages(page: Any, server: Server) -> None:
+    for path in ("/ui/operator", "/ui/operator/federation"):
+        page.goto(f"{server.url}{path}?lang=en")
+        page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
+        assert "administrator" in page.locator("#status").inner_text()
+    sign_in(page, server, server.tokens.reader)
     page.goto(f"{server.url}/ui/operator?lang=en")
     page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
-    assert "administrator" in page.locator("#status").inner_text()
-    shot(page, "operator-signed-out")
+    assert "administrator" in page.locator("#status").inner_text()  # a reader is not one
+    sign_in(page, server, server.tokens.admin)
+    page.goto(f"{server.url}/ui/operator?lang=en")
+    wait_results(page)
+    products = page.locator("[data-k=products]").inner_text().replace(",", "")
+    assert int(products) > 50
+    assert page.locator("#history tbody tr").count() >= 2  # two ingest runs
+    shot(page, "operator")
     page.goto(f"{server.url}/ui/operator/federation?lang=en")
-    page.wait_for_function("() => document.getElementById('status').textContent.length > 3")
+    wait_results(page)
+    assert "no peers" in page.locator("#status").inner_text()
     shot(page, "federation")
+    page.locator("#signout").click()
 
 
 @pytest.mark.parametrize(

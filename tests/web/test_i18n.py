@@ -9,6 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from lunadc.model.access import Access
 from lunadc.web import translations as tr
 from lunadc.web.jsmessages import JS_MESSAGES
 
@@ -70,3 +71,17 @@ def test_catalogs_load_and_translate() -> None:
 )
 def test_accept_language(header: str | None, code: str) -> None:
     assert tr.negotiate(header).code == code
+
+
+def test_browser_code_uses_only_known_messages() -> None:
+    """A ``t("key")`` in the front-end without a translated message would show the raw key."""
+    frontend = Path(__file__).resolve().parents[2] / "frontend" / "src"
+    used = {
+        key
+        for source in frontend.glob("*.js")
+        for key in re.findall(r"\bt\(\s*\"(\w+)\"", source.read_text(encoding="utf-8"))
+    }
+    assert len(used) > 30
+    assert not used - set(JS_MESSAGES), f"keys missing in jsmessages.py: {used - set(JS_MESSAGES)}"
+    # Keys built at run time: one per access level.
+    assert {f"access_{a.value}" for a in Access} <= set(JS_MESSAGES)

@@ -100,8 +100,7 @@ def _auth_works(client: TestClient, tokens: Tokens) -> bool:
 def test_operator_status_needs_admin(client: TestClient, web_root: tuple[object, Tokens]) -> None:
     tokens = web_root[1]
     assert client.get("/ui/api/node-status").status_code == 401
-    if not _auth_works(client, tokens):
-        pytest.xfail("token authentication is not wired into lunadc.api.deps.get_viewer yet")
+    assert _auth_works(client, tokens)
     reader = client.get("/ui/api/node-status", headers={"Authorization": f"Bearer {tokens.reader}"})
     assert reader.status_code == 403
     status = client.get("/ui/api/node-status", headers={"Authorization": f"Bearer {tokens.admin}"})
@@ -116,9 +115,35 @@ def test_partner_quicklook_is_hidden_from_anonymous(
 ) -> None:
     page = client.get("/products", params={"q": 'mission eq "Luna-26"', "limit": 5}).json()
     assert page["data"] == []  # partner-only mission: invisible without a token
-    if not _auth_works(client, web_root[1]):
-        pytest.xfail("token authentication is not wired into lunadc.api.deps.get_viewer yet")
+    assert _auth_works(client, web_root[1])
     headers = {"Authorization": f"Bearer {web_root[1].partner}"}
     seen = client.get("/products", params={"q": 'mission eq "Luna-26"'}, headers=headers).json()
     lidvid = seen["data"][0]["id"]
     assert client.get(f"/ui/api/quicklook/{quote(lidvid, safe='')}").status_code == 404
+
+
+def test_product_info_follows_the_policy(
+    client: TestClient, web_root: tuple[object, Tokens]
+) -> None:
+    tokens = web_root[1]
+    public = client.get(f"/ui/api/product-info/{quote(CH2, safe='')}").json()
+    assert public["access"] == "public" and public["home_node"] == "node-cn"
+    assert public["replica_state"] is None  # homed here: no replica
+    headers = {"Authorization": f"Bearer {tokens.partner}"}
+    seen = client.get("/products", params={"q": 'mission eq "Luna-26"'}, headers=headers).json()
+    lidvid = quote(seen["data"][0]["id"], safe="")
+    assert client.get(f"/ui/api/product-info/{lidvid}").status_code == 404
+    info = client.get(f"/ui/api/product-info/{lidvid}", headers=headers)
+    assert info.status_code == 200 and info.json()["access"] == "partner"
+    assert client.get("/ui/api/product-info/not%20an%20id").status_code == 400
+
+
+def test_federation_status_needs_admin(client: TestClient, web_root: tuple[object, Tokens]) -> None:
+    tokens = web_root[1]
+    assert client.get("/ui/api/federation-status").status_code == 401
+    reader = {"Authorization": f"Bearer {tokens.reader}"}
+    assert client.get("/ui/api/federation-status", headers=reader).status_code == 403
+    admin = {"Authorization": f"Bearer {tokens.admin}"}
+    status = client.get("/ui/api/federation-status", headers=admin)
+    assert status.status_code == 200
+    assert status.json()["node_id"] == "node-cn" and status.json()["peers"] == []
