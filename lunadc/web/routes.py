@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from lunadc.node import Node
-from lunadc.web import pages, staticfiles, uiapi
+from lunadc.web import fedview, pages, staticfiles, uiapi
 
 
 def include_web(app: FastAPI, node: Node) -> None:
@@ -13,5 +13,6 @@ def include_web(app: FastAPI, node: Node) -> None:
     if getattr(app.state, "node", None) is None:
         app.state.node = node
     app.include_router(uiapi.router)
+    app.include_router(fedview.router)
     app.include_router(staticfiles.router)
     app.include_router(pages.router)
