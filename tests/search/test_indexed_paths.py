@@ -151,3 +151,42 @@ def test_cached_hits_follow_ingest_and_access_changes(node: Node) -> None:
     shown = next(p for p in made if p.access == "partner")
     admin.set_access(node, shown.lidvid, Access.PUBLIC, frozenset(), None)
     assert (hits(ANONYMOUS), hits(PARTNER)) == (public + 1, len(made) + 1)
+
+
+def test_keyword_forms_agree_and_the_choice_follows_frequency(node: Node) -> None:
+    """Both forms of the keywords filter find the same products; common words probe."""
+    from sqlalchemy import select
+
+    from lunadc.catalog.keywords import keywords_clause, prefer_probe
+    from lunadc.catalog.tables import products
+
+    for n in range(12):
+        words = "basalt ridge" if n % 4 == 0 else "basalt plains"
+        add(
+            node,
+            label(f"{COLL}:w{n:02d}", description=f"{words} near site {n}"),
+            at=f"2026-01-01T00:00:{n:02d}.000000Z",
+        )
+    with node.engine.connect() as conn:
+        for keywords in (("basalt",), ("ridge",), ("basalt", "ridge"), ("rid*",), ("absent",)):
+            chosen = [
+                set(conn.execute(select(products.c.lidvid).where(clause)).scalars())
+                for clause in (keywords_clause(keywords), keywords_clause(keywords, probe=True))
+            ]
+            assert chosen[0] == chosen[1], keywords
+        assert len(chosen[0]) == 0
+        assert prefer_probe(conn, ("basalt",), 1)  # in all 12: 12 * 12 > 1 * 12
+        assert not prefer_probe(conn, ("ridge",), 10)  # in 3: 3 * 3 < 10 * 12
+        assert not prefer_probe(conn, ("basalt", "ridge"), 1)  # the rarer word decides
+    # Through search_products (which picks the form) the page is the same for any limit.
+    with node.engine.connect() as conn:
+        pages = [
+            [
+                p.lidvid
+                for p in search_products(
+                    conn, ANONYMOUS, NOW, SearchParams(keywords=("basalt",), limit=limit)
+                ).products
+            ]
+            for limit in (1, 100)
+        ]
+    assert pages[0] == pages[1][:1] and len(pages[1]) == 12

@@ -51,6 +51,9 @@ def upgrade() -> None:
     op.create_index("ix_products_release", "products", ["release_at"])
     op.create_index("ix_products_latest_lidvid", "products", ["is_latest", "lidvid"])
     op.create_index(
+        "ix_products_id_visibility", "products", ["id", "is_latest", "access", "release_at"]
+    )
+    op.create_index(
         "ix_products_start_cover",
         "products",
         ["start_time", "is_latest", "access", "release_at", "ingested_at", "id"],
@@ -70,6 +73,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_terms_name_lower", "product_terms")
     op.drop_index("ix_products_start_cover", "products")
+    op.drop_index("ix_products_id_visibility", "products")
     op.drop_index("ix_products_latest_lidvid", "products")
     op.drop_index("ix_products_release", "products")
     op.drop_index("ix_products_latest_ingested", "products")
