@@ -140,11 +140,12 @@ function selectResult(id, { fromMap = false } = {}) {
 }
 
 function resultItem(product) {
-  const id = product.id;
-  const mission = prop(product, "pds:Investigation_Area.pds:name") || product.investigations?.[0]?.id;
-  const instrument = prop(product, "pds:Observing_System_Component.pds:name", "instrument") || product.observing_system_components?.at(-1)?.id;
-  const target = prop(product, "pds:Target_Identification.pds:name") || product.targets?.[0]?.id;
-  const node = prop(product, "ops:Harvest_Info.ops:node_name");
+  // A PDS API product, or a federated row (lunadc.federation.search.summary) from any node.
+  const id = product.id ?? product.lidvid;
+  const mission = prop(product, "pds:Investigation_Area.pds:name") || product.investigations?.[0]?.id || product.investigation;
+  const instrument = prop(product, "pds:Observing_System_Component.pds:name", "instrument") || product.observing_system_components?.at(-1)?.id || product.instrument;
+  const target = prop(product, "pds:Target_Identification.pds:name") || product.targets?.[0]?.id || product.target;
+  const node = product.node ?? prop(product, "ops:Harvest_Info.ops:node_name");
   const item = el(
     "li",
     { "data-id": id, class: "result" },
@@ -241,11 +242,19 @@ async function loadPage(reset) {
     const geoParams = new URLSearchParams(params);
     geoParams.delete("facet-fields");
     geoParams.delete("facet-limit");
-    const [page, geo] = await Promise.all([
+    // Footprints and facet counts come from this node; with "search all nodes" the list
+    // comes from every node (the federated answer has neither facets nor paging).
+    geoParams.delete("federated");
+    const localParams = new URLSearchParams(params);
+    localParams.delete("federated");
+    localParams.set("limit", "0");
+    const [page, geo, local] = await Promise.all([
       api(`/products?${params}`),
       api(`/products?${geoParams}`, { accept: "application/geo+json" }).catch(() => null),
+      state.federated && reset ? api(`/products?${localParams}`).catch(() => null) : null,
     ]);
     if (mine !== generation) return;
+    if (local) page.summary = { ...page.summary, facets: local.summary?.facets };
     const data = page.data || [];
     for (const product of data) list.append(resultItem(product));
     shown += data.length;

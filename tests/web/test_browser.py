@@ -15,6 +15,9 @@ from urllib.parse import quote, urlparse
 import httpx
 import pytest
 
+from lunadc.ingest.pipeline import Ingestor
+from lunadc.node import Node
+from tests.federation.procs import NodeProc
 from tests.web.conftest import SCREENSHOTS, Server
 
 pytestmark = pytest.mark.browser
@@ -230,10 +233,42 @@ def test_sign_in_shows_partner_data(page: Any, server: Server) -> None:
     assert "not" in page.locator("#status").inner_text().lower()  # gone when signed out
 
 
-def test_federated_search(page: Any, server: Server) -> None:
-    if not api_ok(server, "/federation/status"):
-        pytest.xfail("federation (issue 6) is not in this checkout: no /federation/status")
-    pytest.xfail("two-node federated search in the browser: needs peering from issue 6")
+@pytest.fixture
+def two_nodes(tmp_path: Path, generated: Path) -> Iterator[tuple[NodeProc, NodeProc]]:
+    """node-cn (the Chang'e-4 missions) and node-ru (Luna-25), peered both ways, serving."""
+    cn = NodeProc(tmp_path / "cn", "node-cn", sync_interval=0)
+    ru = NodeProc(tmp_path / "ru", "node-ru", sync_interval=0)
+    for proc, mission in ((cn, "change4_surface"), (ru, "luna25_lander")):
+        with Node.open(proc.root) as node:
+            assert Ingestor(node).run([generated / mission]).ok
+    cn.peer_with(ru)
+    ru.peer_with(cn)
+    try:
+        cn.start()
+        ru.start()
+        yield cn, ru
+    finally:
+        ru.stop()
+        cn.stop()
+
+
+def test_federated_search(page: Any, two_nodes: tuple[NodeProc, NodeProc]) -> None:
+    cn, ru = two_nodes
+    page.goto(f"{cn.url}/?lang=en")
+    wait_results(page)
+    assert not page.locator("#result-list li .chip.node", has_text="node-ru").count()
+    page.locator("#f-federated").check()
+    page.wait_for_url(re.compile(r"federated=1"))
+    page.wait_for_selector("#nodes li[data-node='node-ru'].ok")
+    assert "answered" in page.locator("#nodes li[data-node='node-cn']").inner_text()
+    page.wait_for_selector("#result-list li .chip.node >> text=node-ru")
+    assert page.locator("#result-list li .chip.node", has_text="node-cn").count() > 0
+    shot(page, "search-federated")
+    # A node that is down is reported, and the search still answers (partial).
+    ru.stop()
+    page.reload()
+    page.wait_for_selector("#nodes li[data-node='node-ru'].down")
+    assert page.locator("#result-list li").count() > 0
 
 
 def sign_in(page: Any, server: Server, token: str) -> None:
