@@ -43,6 +43,7 @@ def _register_commands() -> None:
     # Imported here so that each command module can use ``app`` and the helpers above.
     from lunadc.cli import (  # noqa: F401
         access_cmds,
+        coverage_cmds,
         federation_cmds,
         node_cmds,
         samples_cmds,

@@ -103,11 +103,47 @@ def search(
     federated: Annotated[
         bool, typer.Option("--federated", help="Search every peer node too (lunadc peer).")
     ] = False,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Body (Moon, Mars, ...): its footprints.")
+    ] = None,
+    point: Annotated[
+        str | None, typer.Option("--point", help="LON,LAT: footprints containing it.")
+    ] = None,
+    circle: Annotated[
+        str | None, typer.Option("--circle", help="LON,LAT,RADIUS_KM (needs --target).")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        typer.Option("--bbox", help="WEST,SOUTH,EAST,NORTH (WEST > EAST crosses 180°)."),
+    ] = None,
+    polygon: Annotated[
+        str | None, typer.Option("--polygon", help="LON1,LAT1,LON2,LAT2,... great-circle edges.")
+    ] = None,
+    intersects: Annotated[
+        str | None, typer.Option("--intersects", help="A GeoJSON geometry.")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="ISO time: spans ending at or after it.")
+    ] = None,
+    stop: Annotated[
+        str | None, typer.Option("--stop", help="ISO time: spans starting at or before it.")
+    ] = None,
     root: RootOption = Path("."),
 ) -> None:
     """Search products (latest versions) like GET /products of the PDS Search API."""
     from lunadc.catalog.search import SearchParams
+    from lunadc.search.spatial.place import parse_place
 
+    where = {
+        "target": target,
+        "point": point,
+        "circle": circle,
+        "bbox": bbox,
+        "polygon": polygon,
+        "intersects": intersects,
+        "start": start,
+        "stop": stop,
+    }
     output = output.lower()
     columns = tuple(c.strip() for f in fields or [] for c in f.split(",") if c.strip())
     sort_fields = tuple(s.strip() for v in sort or [] for s in v.split(",") if s.strip())
@@ -118,11 +154,16 @@ def search(
             query = [("q", q), ("limit", str(limit))]
             query += [("keywords", k) for k in keywords or []]
             query += [("sort", s) for s in sort_fields] + [("fields", c) for c in columns]
+            query += [(k, v) for k, v in where.items() if v is not None]
             query += [("federated", "true")] if federated else []
             body = _remote(url, [(k, v) for k, v in query if v or k == "limit"])
         else:
             params = SearchParams(
-                q=q, keywords=tuple(keywords or ()), limit=limit, sort=sort_fields
+                q=q,
+                keywords=tuple(keywords or ()),
+                limit=limit,
+                sort=sort_fields,
+                place=parse_place(**where),
             )
             if federated:
                 from lunadc.federation.search import search_from_cli

@@ -32,17 +32,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
-import cdshealpix.nested as chp  # type: ignore[import-untyped, unused-ignore]
 import numpy as np
-from astropy.coordinates import Latitude, Longitude  # type: ignore[import-untyped, unused-ignore]
-from cdshealpix import cdshealpix as _ext  # type: ignore[import-untyped, unused-ignore]
-from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 
 from lunadc.search.spatial.polygon import Polygon
 from lunadc.search.spatial.regions import Box, Circle, MultiRegion, Point, Region, Shape
 
+if TYPE_CHECKING:
+    from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
+# astropy, cdshealpix and mocpy are imported where used: astropy alone takes seconds to
+# import, which every CLI command and server start would pay otherwise.
 MAX_DEPTH = 29
 FINEST_ORDER = 24
 """Finest order used in coverings (cells of ≈ 0.1 m on the Moon): points get cells of this order."""
@@ -89,6 +90,13 @@ def order_for_size(size_rad: float) -> int:
 
 
 def _shape_moc(s: Shape, order: int) -> MOC:
+    import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
+    from astropy.coordinates import (  # type: ignore[import-untyped, unused-ignore]
+        Latitude,
+        Longitude,
+    )
+    from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
     if s.is_sphere:
         return MOC.from_string("0/0-11")
     if isinstance(s, Point):
@@ -115,6 +123,14 @@ def _shape_moc(s: Shape, order: int) -> MOC:
 
 
 def _box_moc(b: Box, order: int) -> MOC:
+    import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
+    import cdshealpix.nested as chp  # type: ignore[import-untyped, unused-ignore]
+    from astropy.coordinates import (  # type: ignore[import-untyped, unused-ignore]
+        Latitude,
+        Longitude,
+    )
+    from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
     south, north = b.south, b.north
     if north - south < 1e-7:  # a parallel segment: give the zone some height
         south, north = max(-90.0, south - 1e-7), min(90.0, north + 1e-7)
@@ -192,6 +208,8 @@ def _point_cells(points: tuple[Shape, ...], max_cells: int) -> tuple[Cell, ...]:
     Much cheaper than a MOC; still conservative, since a query's covering is dilated and
     holds the cell (by the same HEALPix assignment) of every point of the query region.
     """
+    from cdshealpix import cdshealpix as _ext  # type: ignore[import-untyped, unused-ignore]
+
     lon = np.array([p.lon for p in points if isinstance(p, Point)])
     lat = np.array([p.lat for p in points if isinstance(p, Point)])
     # The Rust binding directly: the astropy wrapper costs a millisecond per call, which
@@ -213,6 +231,8 @@ def _union(points: tuple[Shape, ...]) -> Region:
 
 def cells_moc(cells: Iterable[Cell]) -> MOC:
     """The MOC made of ``cells``."""
+    from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
     cs = list(cells)
     if not cs:
         return MOC.new_empty(0)

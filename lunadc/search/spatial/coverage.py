@@ -18,12 +18,10 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
 import numpy as np
 import shapely  # type: ignore[import-untyped, unused-ignore]
-from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped, unused-ignore]
 
 from lunadc.search.spatial.arcs import Arc
@@ -32,6 +30,9 @@ from lunadc.search.spatial.planar import Laea, polygons_geojson, polygons_of, ri
 from lunadc.search.spatial.predicates import covers, intersects
 from lunadc.search.spatial.regions import GeometryError, Point, Region, Shape
 from lunadc.search.spatial.vec import FloatArray, angle, angle_array, lonlat_array
+
+if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start-up)
+    from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 
 _EMPTY = shapely.Polygon()
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
@@ -268,6 +269,8 @@ class CoverageContext:
 
     def moc(self, geom: BaseGeometry) -> MOC:
         """The MOC (cells of ``moc_order`` overlapping it) of a planar geometry."""
+        from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
         out = MOC.new_empty(self.moc_order)
         for p in polygons_of(geom):
             m = self._ring_moc(p.exterior.coords)
@@ -277,6 +280,9 @@ class CoverageContext:
         return out
 
     def _ring_moc(self, coords: Any) -> MOC:
+        import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
+        from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
+
         lon, lat = lonlat_array(self._sphere_ring(coords))
         return MOC.from_polygon(lon=lon * u.deg, lat=lat * u.deg, max_depth=self.moc_order)
 
