@@ -45,6 +45,6 @@ def class_list(
 
 
 @router.get("/properties", dependencies=[Depends(allow())], response_model=list[dict[str, str]])
-def properties(conn: ConnDep) -> Response:
+def properties(conn: ConnDep, viewer: ViewerDep, now: NowDep) -> Response:
     """Every property name ``q``, ``fields``, ``sort`` and facets can use, with its type."""
-    return Response(json.dumps(property_types(conn)), media_type="application/json")
+    return Response(json.dumps(property_types(conn, viewer, now)), media_type="application/json")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -84,7 +85,7 @@ def value_type(values: Sequence[str]) -> str:
     return "string"
 
 
-def _insert_ignore(conn: Connection, rows: list[dict[str, str]]) -> None:
+def _insert_ignore(conn: Connection, rows: list[dict[str, Any]]) -> None:
     # Two ingests may meet the same new name at once: "insert unless present" per dialect.
     if conn.dialect.name == "postgresql":
         conn.execute(postgresql.insert(search_properties).on_conflict_do_nothing(), rows)
@@ -113,8 +114,8 @@ def index_product(
                 select(search_properties.c.name).where(search_properties.c.name.in_(names))
             ).scalars()
         )
-    new = [
-        {"name": name, "type": value_type(list(values))}
+    new: list[dict[str, Any]] = [
+        {"name": name, "type": value_type(list(values)), "witness_id": product_id}
         for name, values in properties.items()
         if name not in known_names and len(name) <= 300
     ]
@@ -164,10 +165,12 @@ def index_products(conn: Connection, items: Sequence[tuple[int, Label]]) -> None
     if word_rows:
         conn.execute(insert(product_words), word_rows)
     names: dict[str, str] = {}
-    for _product_id, label in items:
+    witnesses: dict[str, int] = {}
+    for product_id, label in items:
         for name, values in label.properties.items():
             if name not in names and len(name) <= 300:
                 names[name] = value_type(list(values))
+                witnesses[name] = product_id
     wanted = sorted(names)
     known: set[str] = set()
     for start in range(0, len(wanted), 400):
@@ -178,6 +181,8 @@ def index_products(conn: Connection, items: Sequence[tuple[int, Label]]) -> None
                 )
             ).scalars()
         )
-    new = [{"name": n, "type": names[n]} for n in wanted if n not in known]
+    new = [
+        {"name": n, "type": names[n], "witness_id": witnesses[n]} for n in wanted if n not in known
+    ]
     if new:
         _insert_ignore(conn, new)

@@ -34,6 +34,9 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("access_explicit", sa.Boolean, nullable=False, server_default=sa.false())
         )
+    # /properties must not reveal a name that only hidden products hold.
+    with op.batch_alter_table("search_properties") as batch:
+        batch.add_column(sa.Column("witness_id", sa.Integer, nullable=True))
     op.create_table(
         "users",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -100,5 +103,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     for table in ("audit_log", "api_tokens", "group_members", "groups", "users"):
         op.drop_table(table)
+    with op.batch_alter_table("search_properties") as batch:
+        batch.drop_column("witness_id")
     with op.batch_alter_table("products") as batch:
         batch.drop_column("access_explicit")
