@@ -33,6 +33,7 @@ from lunadc.errors import AuthenticationError, BadRequestError, NotFoundError
 from lunadc.federation import feed, search, status
 from lunadc.federation.identity import Identity, load_identity, parse_public_key
 from lunadc.federation.peers import ClientPool
+from lunadc.federation.settings import federation_settings
 from lunadc.federation.signatures import (
     NonceCache,
     PeerKey,
@@ -309,6 +310,7 @@ def include_federation(app: FastAPI, node: Node, *, sync_loop: bool = True) -> N
     background every ``sync_interval_s`` while the app runs. Idempotent."""
     if getattr(app.state, "federation", None) is not None:
         return
+    federation_settings(node.config)  # a bad [federation] table fails at start, not later
     identity = load_identity(node.config.root, node.node_id)
     app.state.federation = FederationState(
         node,

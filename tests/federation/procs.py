@@ -12,8 +12,13 @@ from pathlib import Path
 
 import httpx
 
-from lunadc.federation.identity import load_identity
-from lunadc.node import init_node
+from lunadc.catalog import federation as fed
+from lunadc.catalog.db import begin_write
+from lunadc.federation.identity import key_id, load_identity
+from lunadc.ingest.pipeline import ingest
+from lunadc.maintenance.fsck import check_archive
+from lunadc.model.times import format_time
+from lunadc.node import Node, init_node
 
 PYTHON = sys.executable
 START_TIMEOUT_S = 180.0  # generous: a loaded 2-core machine starts Python slowly
@@ -105,10 +110,30 @@ class NodeProc:
         self.proc = None
 
     def peer_with(self, other: NodeProc, *grants: str) -> None:
-        args = ["peer", "add", other.node_id, other.url, "--key", other.public_key]
-        for group in grants:
-            args += ["--grant", group]
-        run_cli(*args, root=self.root)
+        """Trust ``other`` (in-process: a CLI call costs a Python start-up)."""
+        with Node.open(self.root) as node, begin_write(node.engine) as conn:
+            fed.add_peer(
+                conn,
+                name=other.node_id,
+                url=other.url,
+                public_key=other.public_key,
+                key_id=key_id(other.public_key),
+                now=format_time(node.clock()),
+            )
+            fed.grant(conn, other.node_id, grants)
+
+    def add_rule(self, peer: str) -> None:
+        with Node.open(self.root) as node, begin_write(node.engine) as conn:
+            fed.add_rule(conn, peer=peer, now=format_time(node.clock()))
+
+    def ingest(self, *folders: Path | str) -> None:
+        with Node.open(self.root) as node:
+            report = ingest(node, [Path(f) for f in folders])
+        assert report.ok, report.rejected
+
+    def fsck_ok(self) -> bool:
+        with Node.open(self.root) as node:
+            return not check_archive(node).problems
 
 
 def wait_until(predicate: object, timeout: float, what: str) -> None:

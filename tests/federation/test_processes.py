@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, insert, select, update
 
+from lunadc.catalog import federation as fed
 from lunadc.catalog.db import begin_write
 from lunadc.catalog.products import add_change
 from lunadc.catalog.tables import (
@@ -23,8 +24,11 @@ from lunadc.catalog.tables import (
 )
 from lunadc.federation.identity import Identity
 from lunadc.federation.signatures import SignedAuth
+from lunadc.federation.sync import run_once
+from lunadc.model.times import format_time
 from lunadc.node import Node
 from lunadc.samples.generate import SampleSet
+from tests.federation.conftest import DbFactory
 from tests.federation.procs import NodeProc, run_cli, wait_until
 from tests.federation.products import document_product
 
@@ -41,8 +45,8 @@ def procs() -> Iterator[list[NodeProc]]:
             proc.stop()
 
 
-def _node(procs: list[NodeProc], root: Path, node_id: str) -> NodeProc:
-    proc = NodeProc(root, node_id)
+def _node(procs: list[NodeProc], root: Path, node_id: str, db_url: str = "") -> NodeProc:
+    proc = NodeProc(root, node_id, db_url=db_url)
     procs.append(proc)
     return proc
 
@@ -66,18 +70,19 @@ def _products(root: Path, home: str | None = None) -> set[str]:
 
 
 def test_two_nodes_converge_peer_down_partial_search(
-    tmp_path: Path, samples: SampleSet, procs: list[NodeProc]
+    tmp_path: Path, samples: SampleSet, procs: list[NodeProc], new_db: DbFactory
 ) -> None:
-    cn = _node(procs, tmp_path / "cn", "node-cn")
-    ru = _node(procs, tmp_path / "ru", "node-ru")
-    run_cli("ingest", str(samples.root), root=cn.root)
+    """On SQLite and on PostgreSQL (each node its own catalog)."""
+    cn = _node(procs, tmp_path / "cn", "node-cn", new_db())
+    ru = _node(procs, tmp_path / "ru", "node-ru", new_db())
+    cn.ingest(str(samples.root))
     document_product(
         tmp_path / "ru-data", "urn:ros:rssa:luna25_test:document:doc_a", [("a.dat", 5000)]
     )
-    run_cli("ingest", str(tmp_path / "ru-data"), root=ru.root)
+    ru.ingest(str(tmp_path / "ru-data"))
     cn.peer_with(ru)
     ru.peer_with(cn)
-    run_cli("rule", "add", "--from", "node-cn", root=ru.root)
+    ru.add_rule("node-cn")
     cn.start()
     ru.start()
     home = _products(cn.root, "node-cn")
@@ -102,14 +107,14 @@ def test_two_nodes_converge_peer_down_partial_search(
     document_product(
         tmp_path / "cn-new", "urn:cnsa:clep:change4_test:document:late", [("l.dat", 7000)]
     )
-    run_cli("ingest", str(tmp_path / "cn-new"), root=cn.root)
+    cn.ingest(str(tmp_path / "cn-new"))
     ru.start()
     wait_until(
         lambda: _replicas(ru.root, "node-cn") == {"complete": len(home) + 1}, 60, "convergence"
     )
     status = httpx.get(cn.url + "/federation/status", timeout=10).json()
     assert status["peers"][0]["reachable"] is True
-    assert run_cli("fsck", root=ru.root).returncode == 0
+    assert ru.fsck_ok()
 
 
 def test_kill9_during_transfer_resumes(tmp_path: Path, procs: list[NodeProc]) -> None:
@@ -125,10 +130,10 @@ def test_kill9_during_transfer_resumes(tmp_path: Path, procs: list[NodeProc]) ->
         [(f"s{i}.dat", 70_000 + i) for i in range(30)],
     )
     document_product(tmp_path / "d2", "urn:cnsa:clep:change4_t:document:big", [("big.dat", big)])
-    run_cli("ingest", str(tmp_path / "d1"), str(tmp_path / "d2"), root=cn.root)
+    cn.ingest(str(tmp_path / "d1"), str(tmp_path / "d2"))
     cn.peer_with(ru)
     ru.peer_with(cn)
-    run_cli("rule", "add", "--from", "node-cn", root=ru.root)
+    ru.add_rule("node-cn")
     cn.start()
     ru.start()
     resume = ru.root / "archive" / ".resume"
@@ -147,7 +152,7 @@ def test_kill9_during_transfer_resumes(tmp_path: Path, procs: list[NodeProc]) ->
     # The first request asked for all of big.dat; the one after the restart only for what
     # was not on disk yet (starting over would ask for ``big`` again).
     assert asked["node-ru"] <= total + big - done_at_kill // 2, (asked, total, done_at_kill)
-    assert run_cli("fsck", root=ru.root).returncode == 0
+    assert ru.fsck_ok()
     assert partial() == 0
 
 
@@ -161,10 +166,10 @@ def test_wrong_bytes_and_bad_signatures_are_refused(
         "urn:cnsa:clep:change4_t:document:victim",
         [("v.dat", 300_000), ("w.dat", 2_000_000)],
     )
-    run_cli("ingest", str(tmp_path / "d"), root=cn.root)
+    cn.ingest(str(tmp_path / "d"))
     cn.peer_with(ru)
     ru.peer_with(cn)
-    run_cli("rule", "add", "--from", "node-cn", root=ru.root)
+    ru.add_rule("node-cn")
     cn.start()
     # The home's disk rots under one small and one large file: it now serves wrong bytes.
     with Node.open(cn.root) as node, node.engine.connect() as conn:
@@ -178,8 +183,9 @@ def test_wrong_bytes_and_bad_signatures_are_refused(
     for p, data in zip(paths, originals, strict=True):
         p.chmod(0o644)
         p.write_bytes(data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
-    result = run_cli("sync", root=ru.root, check=False)
-    assert result.returncode == 1
+    with Node.open(ru.root) as node:
+        report = run_once(node)
+    assert not report.ok and report.peers[0].failures
     with Node.open(ru.root) as node, node.engine.connect() as conn:
         reasons = conn.execute(select(fed_failures.c.path, fed_failures.c.reason)).all()
         held = conn.execute(
@@ -192,7 +198,8 @@ def test_wrong_bytes_and_bad_signatures_are_refused(
     assert held == 0  # nothing of the product is served as a replica
     for p, data in zip(paths, originals, strict=True):
         p.write_bytes(data)
-    assert run_cli("sync", root=ru.root).returncode == 0
+    with Node.open(ru.root) as node:
+        assert run_once(node).ok
     assert _replicas(ru.root, "node-cn") == {"complete": 1}
 
     # A stranger's signature is refused; so is a home whose answers we cannot verify.
@@ -200,8 +207,17 @@ def test_wrong_bytes_and_bad_signatures_are_refused(
     reply = httpx.get(cn.url + "/federation/changes", auth=SignedAuth(stranger), timeout=10)
     assert reply.status_code == 401
     assert httpx.get(cn.url + "/federation/changes", timeout=10).status_code == 401
-    run_cli("peer", "remove", "node-cn", root=ru.root)
-    run_cli("peer", "add", "node-cn", cn.url, "--key", stranger.public_key, root=ru.root)
+    with Node.open(ru.root) as node, begin_write(node.engine) as conn:
+        now = format_time(node.clock())
+        fed.remove_peer(conn, "node-cn", now)
+        fed.add_peer(
+            conn,
+            name="node-cn",
+            url=cn.url,
+            public_key=stranger.public_key,
+            key_id=stranger.key_id,
+            now=now,
+        )
     result = run_cli("sync", root=ru.root, check=False)
     assert result.returncode == 1
     assert "signature" in result.stderr + result.stdout
@@ -215,7 +231,7 @@ def test_restricted_product_never_reaches_an_ungranted_peer(
     eu = _node(procs, tmp_path / "eu", "node-eu")
     document_product(tmp_path / "d", "urn:cnsa:clep:change4_t:document:secret", [("x.dat", 4000)])
     document_product(tmp_path / "e", "urn:cnsa:clep:change4_t:document:open", [("o.dat", 4000)])
-    run_cli("ingest", str(tmp_path / "d"), str(tmp_path / "e"), root=cn.root)
+    cn.ingest(str(tmp_path / "d"), str(tmp_path / "e"))
     secret = "urn:cnsa:clep:change4_t:document:secret::1.0"
     with Node.open(cn.root) as node, begin_write(node.engine) as conn:
         pid = conn.execute(select(products.c.id).where(products.c.lidvid == secret)).scalar_one()
@@ -232,7 +248,7 @@ def test_restricted_product_never_reaches_an_ungranted_peer(
     cn.peer_with(eu)
     for proc in (ru, eu):
         proc.peer_with(cn)
-        run_cli("rule", "add", "--from", "node-cn", root=proc.root)
+        proc.add_rule("node-cn")
     for proc in (cn, ru, eu):
         proc.start()
     wait_until(lambda: _replicas(ru.root, "node-cn") == {"complete": 2}, 60, "ru's replicas")
@@ -246,5 +262,6 @@ def test_restricted_product_never_reaches_an_ungranted_peer(
         eu_log = json.dumps([str(p) for p in node.store.iter_keys()])
     assert "x.dat" not in eu_log
     # Taking the grant away makes ru drop its copy at the next pass.
-    run_cli("peer", "grant", "node-ru", "team", "--revoke", root=cn.root)
+    with Node.open(cn.root) as node, begin_write(node.engine) as conn:
+        fed.grant(conn, "node-ru", ["team"], revoke=True)
     wait_until(lambda: secret not in _products(ru.root), 30, "ru to drop the secret")
