@@ -6,21 +6,21 @@ import Feature from "ol/Feature.js";
 import GeoJSON from "ol/format/GeoJSON.js";
 import Polygon, { circular } from "ol/geom/Polygon.js";
 import VectorLayer from "ol/layer/Vector.js";
-import Graticule from "ol/layer/Graticule.js";
 import VectorSource from "ol/source/Vector.js";
 import Draw from "ol/interaction/Draw.js";
 import Fill from "ol/style/Fill.js";
 import Stroke from "ol/style/Stroke.js";
 import Style from "ol/style/Style.js";
-import Text from "ol/style/Text.js";
 import { defaults as defaultControls } from "ol/control/defaults.js";
 import ScaleLine from "ol/control/ScaleLine.js";
 import CircleStyle from "ol/style/Circle.js";
 import { register } from "ol/proj/proj4.js";
 import { get as getProjection, transform } from "ol/proj.js";
 import proj4 from "./proj4lite.js";
+import { createGraticule } from "./graticule.js";
 
 const MOON_R = 1737400;
+const MIN_CONTEXT_M = 80000;
 const BODY_RADIUS_KM = { moon: 1737.4, mars: 3389.5, mercury: 2439.7, venus: 6051.8, phobos: 11.1, ceres: 469.7 };
 
 proj4.defs("moon:eqc", `+proj=eqc +lat_ts=0 +lon_0=0 +R=${MOON_R} +units=m +no_defs`);
@@ -113,25 +113,19 @@ export function createMap(target, { projection = "south", onSelect = () => {}, o
     source: footprintSource,
     style: (f) => (f.get("lidvid") === selectedId ? styles.selected : styles.footprint),
   });
-  const graticule = new Graticule({
-    strokeStyle: new Stroke({ color: "rgba(220, 226, 235, 0.45)", width: 1, lineDash: [2, 4] }),
-    showLabels: true,
-    wrapX: false,
-    lonLabelStyle: new Text({ font: "11px system-ui, sans-serif", fill: new Fill({ color: "#e8edf4" }), stroke: new Stroke({ color: "#1b1e23", width: 3 }), textBaseline: "bottom" }),
-    latLabelStyle: new Text({ font: "11px system-ui, sans-serif", fill: new Fill({ color: "#e8edf4" }), stroke: new Stroke({ color: "#1b1e23", width: 3 }), textAlign: "end" }),
-  });
   const map = new Map({
     target,
     layers: [
       new VectorLayer({ source: bodySource, style: styles.body }),
       new VectorLayer({ source: coverageSource, style: (f) => (f.get("covered") ? styles.covered : styles.uncovered) }),
       footprintLayer,
-      graticule,
       new VectorLayer({ source: regionSource, style: styles.region }),
     ],
     controls: small ? defaultControls({ attribution: false, rotate: false }) : defaultControls({ attribution: false, rotate: false }).extend([new ScaleLine()]),
   });
   if (label) target.setAttribute("aria-label", label);
+  const graticule = createGraticule(map, { maxLines: small ? 5 : 9 });
+  map.getLayers().insertAt(3, graticule.layer);
 
   let lastFootprints = null;
 
@@ -196,8 +190,15 @@ export function createMap(target, { projection = "south", onSelect = () => {}, o
   function fitFootprints() {
     const feats = footprintSource.getFeatures();
     if (!feats.length) return;
-    const extent = footprintSource.getExtent();
-    if (extent.every(Number.isFinite)) map.getView().fit(extent, { padding: [30, 30, 30, 30], maxZoom: 8 });
+    const extent = footprintSource.getExtent().slice();
+    if (!extent.every(Number.isFinite)) return;
+    // Show at least MIN_CONTEXT_M around a small footprint, so one sees where it lies.
+    for (const [lo, hi] of [[0, 2], [1, 3]]) {
+      const grow = Math.max(0, MIN_CONTEXT_M - (extent[hi] - extent[lo])) / 2;
+      extent[lo] -= grow;
+      extent[hi] += grow;
+    }
+    map.getView().fit(extent, { padding: [30, 30, 30, 30] });
   }
 
   let region = null;

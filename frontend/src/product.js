@@ -124,6 +124,7 @@ async function renderFootprint(product) {
     map.setFootprints({ type: "FeatureCollection", features });
     map.highlight(product.id);
     map.fitFootprints();
+    window.lunadcProduct = { map };
   } catch {
     $("small-map").hidden = true;
     $("footprint-note").textContent = t("no_footprint");
