@@ -126,18 +126,18 @@ def _sync(made: dict[str, tuple[Path, str]]) -> bool:
 
 def _examples(cn: str, ru: str) -> bool:
     """Run a few searches against the live nodes; False if the two did not converge."""
-    searches = [
-        ("all products on node-cn (its own and node-ru's)", cn, {"limit": 0}),
-        ("all products on node-ru", ru, {"limit": 0}),
+    searches: list[tuple[str, str, dict[str, str]]] = [
+        ("all products on node-cn (its own and node-ru's)", cn, {"limit": "0"}),
+        ("all products on node-ru", ru, {"limit": "0"}),
         ("node-ru's products, asked on node-cn", cn, {"q": 'node_name eq "node-ru"'}),
-        ("federated keyword search from node-ru", ru, {"keywords": "moon", "federated": "true"}),
+        ("federated keyword search from node-ru", ru, {"keywords": "image", "federated": "true"}),
     ]
     hits: list[int] = []
     for title, base, params in searches:
         url = f"{base}/products"
         try:
             answer: dict[str, Any] = httpx.get(
-                url, params={"limit": 3, **params}, timeout=30, trust_env=False
+                url, params={"limit": "3", **params}, timeout=30, trust_env=False
             ).json()
         except (httpx.HTTPError, ValueError) as exc:
             console.print(f"[red]{title}: {exc}[/]")
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             f"curl '{cn}/federation/status'",
             f"curl '{cn}/federation/info'",
             f".venv/bin/lunadc status --root {made['node-ru'][0]}",
-            f".venv/bin/lunadc search --federated --keywords moon --root {made['node-cn'][0]}",
+            f".venv/bin/lunadc search --federated --keywords image --root {made['node-cn'][0]}",
         ):
             console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         if once:

@@ -44,7 +44,7 @@ def test_demo_once_sets_up_two_converged_nodes_and_stops(tmp_path: Path) -> None
     assert f"http://127.0.0.1:{port}/" in result.stdout
     for node_id in ("node-cn", "node-ru"):
         assert (tmp_path / "demo-node" / node_id / "lunadc.toml").is_file()
-    # Both servers are gone: the ports are free again.
+    # Both servers are gone: nothing listens on their ports any more.
     for p in (port, port + 1):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", p))
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", p), timeout=5).close()
