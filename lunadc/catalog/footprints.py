@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     true,
 )
 
@@ -143,13 +144,23 @@ def _bodies(conn: Connection, place: Place) -> list[str]:
 
 
 def _cells_clause(bodies: Sequence[str], region: Region) -> ColumnElement[bool]:
-    """Stored cells overlapping the query region's cells (see ``cells.cell_query``)."""
+    """Stored cells overlapping the query region's cells (see ``cells.cell_query``).
+
+    Written as SQL text with inlined integers (only ints from ``cell_query`` go in): built
+    with SQLAlchemy operators, the few dozen range terms cost more than running them.
+    Ancestor look-ups test only ``lo`` (not ``hi > bound``): a pre-filter may let extra
+    candidates through, the exact test drops them, and ``lo IN (...)`` stays one probe.
+    """
     q = cell_query(cells_for_region(region))
-    c = footprint_cells.c
-    per_cell: list[ColumnElement[bool]] = [and_(c.lo >= lo, c.lo < hi) for lo, hi in q.ranges] + [
-        and_(c.lo == start, c.hi > bound) for start, bound in q.ancestors
+    terms = [
+        f"(footprint_cells.lo >= {int(lo)} AND footprint_cells.lo < {int(hi)})"
+        for lo, hi in q.ranges
     ]
-    return or_(*(and_(c.body == b, or_(*per_cell)) for b in bodies))
+    starts = q.ancestor_starts
+    if starts:
+        terms.append(f"footprint_cells.lo IN ({','.join(str(int(s)) for s in starts)})")
+    cells = text("(" + " OR ".join(terms) + ")")
+    return and_(footprint_cells.c.body.in_(list(bodies)), cells)
 
 
 def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[tuple[int, str]]:

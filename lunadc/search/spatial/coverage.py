@@ -102,7 +102,7 @@ class CoverageContext:
             else float(self.region_geometry.area)
         )
         self.drawn_area = float(self.region_geometry.area)
-        self.moc_order = moc_order if moc_order is not None else min(order_for_size(rho / 200), 29)
+        self.moc_order = moc_order if moc_order is not None else min(order_for_size(rho / 50), 29)
 
     # ------------------------------------------------------------------ drawing
 
