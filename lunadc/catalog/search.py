@@ -18,12 +18,12 @@ from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true,
 from lunadc.catalog import fields
 from lunadc.catalog.facets import Facet, facet_counts
 from lunadc.catalog.footprints import place_filter
-from lunadc.catalog.keywords import keywords_clause
+from lunadc.catalog.keywords import keywords_clause, prefer_probe
 from lunadc.catalog.qcompile import compile_query, time_literal
 from lunadc.catalog.records import ProductRow
 from lunadc.catalog.search_cache import NoCache, SearchCache, viewer_key
 from lunadc.catalog.tables import products
-from lunadc.catalog.visibility import visible_clause
+from lunadc.catalog.visibility import has_superseded, latest_visible_clause, visible_clause
 from lunadc.errors import BadRequestError, InvalidIdentifierError
 from lunadc.model.access import Viewer
 from lunadc.model.identifiers import Vid
@@ -113,18 +113,26 @@ def validate(params: SearchParams) -> None:
 
 
 def filter_clause(
-    dialect: str, viewer: Viewer, now: str, params: SearchParams, scope: Scope
+    dialect: str,
+    viewer: Viewer,
+    now: str,
+    params: SearchParams,
+    scope: Scope,
+    *,
+    superseded: bool = True,
+    probe_keywords: bool = False,
 ) -> ColumnElement[bool]:
-    """Visibility, scope, latest-only, q and keywords in one clause."""
+    """Visibility, scope, latest-only, q and keywords in one clause (``probe_keywords``:
+    see ``keywords_clause``; the same rows either way)."""
     parts = [
         visible_clause(viewer, now),
         scope.clause,
         compile_query(parse_query(params.q), dialect),
     ]
     if scope.latest_only:
-        parts.append(products.c.is_latest == true())
+        parts.append(latest_visible_clause(viewer, now, superseded=superseded))
     if params.keywords:
-        parts.append(keywords_clause(params.keywords))
+        parts.append(keywords_clause(params.keywords, probe=probe_keywords))
     return and_(*parts)
 
 
@@ -174,6 +182,19 @@ def _display(f: fields.Field, row: ProductRow) -> str:
 _ATTR = {"im_version": "im_version"}
 
 
+def _probe_keywords(
+    conn: Connection, params: SearchParams, scope: Scope, sort_names: list[str]
+) -> bool:
+    """Read a keyword page in index order (default sort over the latest products) when the
+    words are common enough for that to be cheaper (``keywords.prefer_probe``)."""
+    return (
+        bool(params.keywords)
+        and scope is LATEST
+        and tuple(sort_names) == DEFAULT_SORT
+        and prefer_probe(conn, params.keywords, params.limit)
+    )
+
+
 def search_products(
     conn: Connection,
     viewer: Viewer,
@@ -188,7 +209,14 @@ def search_products(
     validate(params)
     cache = cache or NoCache()
     dialect = conn.dialect.name
-    where = filter_clause(dialect, viewer, now, params, scope)
+    superseded = has_superseded(conn)
+    where = filter_clause(dialect, viewer, now, params, scope, superseded=superseded)
+    sort_names = list(params.sort) or list(DEFAULT_SORT)
+    page_where = where  # the same rows as ``where``, maybe in a form that suits a page better
+    if _probe_keywords(conn, params, scope, sort_names):
+        page_where = filter_clause(
+            dialect, viewer, now, params, scope, superseded=superseded, probe_keywords=True
+        )
     place_key = params.place.key if params.place is not None else None
     base_key = (
         viewer_key(viewer),
@@ -199,12 +227,11 @@ def search_products(
         place_key,
     )
     if params.place is not None:  # exact: hits, facets and pages all see the same id set
-        where = and_(where, place_filter(conn, now, where, params.place, cache, base_key))
-    sort_names = list(params.sort) or list(DEFAULT_SORT)
+        place = place_filter(conn, now, where, params.place, cache, base_key)
+        where, page_where = and_(where, place), and_(page_where, place)
     keys = [(f, fields.sort_expression(dialect, f)) for f in map(fields.resolve, sort_names)]
-    page_where = where
     if params.search_after:
-        page_where = and_(where, _after_clause(conn, keys, params.search_after))
+        page_where = and_(page_where, _after_clause(conn, keys, params.search_after))
     rows: list[ProductRow] = []
     if params.limit:
         # Ids first, so the filter and sort can be answered from indexes alone; then the
