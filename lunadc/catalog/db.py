@@ -20,8 +20,14 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # WAL lets readers (the HTTP server) run beside one writer (an ingest); NORMAL
-    # synchronous is crash-safe in WAL mode (a kill -9 loses nothing committed).
+    # WAL lets readers (the HTTP server) run beside one writer (an ingest).
+    # synchronous=NORMAL in WAL mode: a commit is written to the WAL file but not fsynced, so
+    # - a process crash (kill -9) loses nothing committed: the bytes are in the OS cache;
+    # - a power loss or OS crash may roll back the last commits (never corrupts the database).
+    # That keeps the archive's guarantee, because blobs are made durable *before* the commit
+    # that names them: a commit lost to power leaves only unreferenced blobs (``lunadc gc``),
+    # and a re-run ingests those products again. What it costs is that an ingest reported as
+    # done may need that re-run after a power cut; FULL would fsync the WAL on every commit.
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -5,8 +5,12 @@ Order of durability, which is what makes a crash at any moment harmless:
    next start);
 2. staged blobs are fsynced and renamed to their content address (a crash leaves blobs that
    no product references yet: harmless, collected by ``lunadc gc``);
-3. one database transaction registers the batch, each product inside its own savepoint, so a
-   product is either registered with every file present and verified, or not at all.
+3. one database transaction registers the batch, so a product is either registered with every
+   file present and verified, or not at all.
+
+Speed comes from doing each step for many products at once (see ``settings``): one barrier
+(``syncfs``) makes a whole batch of blobs durable, and one transaction with one statement per
+table registers it; labels are read and validated in worker processes meanwhile.
 """
 
 from __future__ import annotations
@@ -28,17 +32,18 @@ from lunadc.errors import ImmutableVersionError
 from lunadc.ingest.prepare import LabelCheck, Prepared, check_label, stage_files
 from lunadc.ingest.report import IngestReport, Outcome, Rejection
 from lunadc.ingest.scan import find_labels
+from lunadc.ingest.settings import IngestSettings
+from lunadc.ingest.workers import check_in_worker, init_worker
 from lunadc.model.findings import Finding, Severity
 from lunadc.model.times import format_time
 from lunadc.node import Node
-from lunadc.pds4.schemas import SchemaCatalog
 from lunadc.storage.base import copy_and_hash
 
 Progress = Callable[[Outcome, Path], None]
-BATCH_PRODUCTS = 32
-BATCH_BYTES = 256 * 1024 * 1024
+# Below this many labels, starting worker processes costs more than it saves.
 PARALLEL_MIN_LABELS = 200
-LOOKUP_WINDOW = 64
+LOOKUP_WINDOW = 256
+MAX_WORKERS = 4
 
 
 class Ingestor:
@@ -52,15 +57,19 @@ class Ingestor:
         policy: AccessPolicy | None = None,
         progress: Progress | None = None,
         workers: int | None = None,
+        settings: IngestSettings | None = None,
     ) -> None:
         self.node = node
         self.policy = policy
-        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self.settings = settings or IngestSettings.from_config(node.config.extra)
+        wanted = workers if workers is not None else self.settings.workers
+        self.workers = wanted or min(MAX_WORKERS, os.cpu_count() or 1)
         self.access = access
         self.progress = progress
         self.report = IngestReport()
         self._batch: list[Prepared] = []
         self._batch_bytes = 0
+        self._batch_started = 0.0
         self._collections: dict[str, tuple[str, ...]] = {}
 
     def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
@@ -109,10 +118,10 @@ class Ingestor:
         with ProcessPoolExecutor(
             self.workers,
             mp_context=context,
-            initializer=_init_worker,
+            initializer=init_worker,
             initargs=(self.node.config.schema_catalog, max_bytes),
         ) as pool:
-            yield from zip(labels, pool.map(_check_in_worker, labels, chunksize=32), strict=True)
+            yield from zip(labels, pool.map(check_in_worker, labels, chunksize=32), strict=True)
 
     def _after_checks(self, window: list[tuple[Path, LabelCheck | Rejection]]) -> None:
         """Handle checked labels: one catalog look-up for the whole window, then each one."""
@@ -127,6 +136,8 @@ class Ingestor:
             else:
                 self.report.warnings.extend(check.warnings)
                 self._stage(check)
+        if self._batch and time.monotonic() - self._batch_started >= self.settings.batch_seconds:
+            self._flush()
 
     def _compare_with_registered(self, check: LabelCheck) -> None:
         """Re-ingest of a registered LIDVID: unchanged if every byte is equal, else rejected."""
@@ -145,9 +156,16 @@ class Ingestor:
         if isinstance(prepared, Rejection):
             self._rejected(prepared, source)
             return
+        if not self._batch:
+            self._batch_started = time.monotonic()
         self._batch.append(prepared)
         self._batch_bytes += sum(blob.digests.size for _e, blob in prepared.files)
-        if len(self._batch) >= BATCH_PRODUCTS or self._batch_bytes >= BATCH_BYTES:
+        limits = self.settings
+        if (
+            len(self._batch) >= limits.batch_products
+            or self._batch_bytes >= limits.batch_bytes
+            or time.monotonic() - self._batch_started >= limits.batch_seconds
+        ):
             self._flush()
 
     def _same_bytes(self, check: LabelCheck, existing: ProductRow, files: list[StoredFile]) -> bool:
@@ -237,21 +255,6 @@ class Ingestor:
         self.report.rejected.append(rejection)
         if self.progress:
             self.progress(Outcome.REJECTED, source)
-
-
-_worker_schemas: SchemaCatalog | None = None
-_worker_max_bytes = 0
-
-
-def _init_worker(catalog_dir: Path | None, max_bytes: int) -> None:
-    global _worker_schemas, _worker_max_bytes
-    _worker_schemas = SchemaCatalog(catalog_dir)
-    _worker_max_bytes = max_bytes
-
-
-def _check_in_worker(source: Path) -> LabelCheck | Rejection:
-    assert _worker_schemas is not None
-    return check_label(source, schemas=_worker_schemas, max_bytes=_worker_max_bytes)
 
 
 def _immutable(source: Path, lidvid: str) -> Rejection:

@@ -22,7 +22,9 @@ def find_labels(paths: Iterable[Path]) -> Iterator[Path]:
     Hidden folders (``.git``, an archive's ``.tmp``) are skipped; symbolic links to folders
     are not followed, so a link cannot pull in a tree twice or loop.
     """
-    seen: set[Path] = set()
+    # A file is known by its device and inode: one stat call, where resolving the path costs
+    # one per folder above it (and the same file reached twice is caught either way).
+    seen: set[tuple[int, int]] = set()
     for path in paths:
         if not path.exists():
             raise BadRequestError("no such file or folder", where=str(path))
@@ -31,9 +33,14 @@ def find_labels(paths: Iterable[Path]) -> Iterator[Path]:
         else:
             candidates = _walk(path)
         for candidate in candidates:
-            resolved = candidate.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
+            try:
+                info = os.stat(candidate)
+            except OSError:  # a dangling link, or gone since listed: its check says so
+                yield candidate
+                continue
+            key = (info.st_dev, info.st_ino)
+            if key not in seen:
+                seen.add(key)
                 yield candidate
 
 

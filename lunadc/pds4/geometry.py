@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 
+from lxml import etree
+
 from lunadc.model.findings import Finding
 from lunadc.model.product import BoundingBox, Geometry
 from lunadc.pds4.codes import warning
@@ -23,7 +25,6 @@ from lunadc.pds4.xmlutil import (
     descendants,
     line_of,
     local_name,
-    namespace,
     text_of,
     xpath_of,
 )
@@ -142,8 +143,12 @@ def _best_resolution(root: Element) -> float | None:
     count; angular scales such as ``pixel/deg`` need the body radius and are left out.
     """
     best: float | None = None
-    for el in root.iter():
-        if not isinstance(el.tag, str) or namespace(el) == PDS_NS:
+    core = "{" + PDS_NS + "}"
+    # "{*}pixel_*" is not a pattern lxml knows, so walk the elements; a cheap test on the tag
+    # text first, the regular expression only for the few candidates.
+    for el in root.iter(etree.Element):
+        tag = str(el.tag)
+        if "pixel_" not in tag or tag.startswith(core):
             continue
         if not _RESOLUTION_NAME.match(local_name(el)):
             continue

@@ -11,34 +11,47 @@ produce the same keys. On top come the fields harvest adds itself (``lid``, ``vi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from lxml import etree
+
 from lunadc.model.product import Member, Reference, reference_kind
-from lunadc.pds4.xmlutil import Element, elements, is_nil, prefixed_name, text_of
+from lunadc.pds4.xmlutil import Element, is_nil, prefixed_tag, text_of
 
 
 def leaf_properties(root: Element) -> dict[str, list[str]]:
-    props: dict[str, list[str]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str) or next(elements(el), None) is not None:
-            continue
-        parent = el.getparent()
-        if parent is None or is_nil(el):
-            continue
-        value = text_of(el)
-        if value:  # harvest skips empty elements
-            key = f"{prefixed_name(parent)}.{prefixed_name(el)}"
-            props.setdefault(key, []).append(value)
-    return props
+    return _walk(root)[0]
 
 
 def descriptions(root: Element) -> list[str]:
     """Every non-empty ``description`` leaf of any namespace, for full-text search."""
-    out = []
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.endswith("}description"):
-            text = text_of(el)
-            if text and next(elements(el), None) is None:
-                out.append(text)
-    return out
+    return _walk(root)[1]
+
+
+def _walk(root: Element) -> tuple[dict[str, list[str]], list[str]]:
+    """The leaf properties and the descriptions, in one pass over the label's elements."""
+    props: dict[str, list[str]] = {}
+    texts: list[str] = []
+    for el in root.iter(etree.Element):  # elements only: no comments or PIs
+        if len(el) and next(el.iterchildren(etree.Element), None) is not None:
+            continue  # not a leaf
+        parent = el.getparent()
+        if parent is None:
+            continue
+        value = text_of(el)
+        if not value or is_nil(el):  # harvest skips empty and nil elements
+            continue
+        tag = el.tag
+        key = _key(str(parent.tag), parent.prefix, str(tag), el.prefix)
+        props.setdefault(key, []).append(value)
+        if tag.endswith("}description"):
+            texts.append(value)
+    return props, texts
+
+
+@lru_cache(maxsize=4096)
+def _key(parent_tag: str, parent_prefix: str | None, tag: str, prefix: str | None) -> str:
+    return f"{prefixed_tag(parent_tag, parent_prefix)}.{prefixed_tag(tag, prefix)}"
 
 
 def harvest_properties(
@@ -51,14 +64,14 @@ def harvest_properties(
     references: tuple[Reference, ...],
     bundle_members: tuple[Member, ...],
 ) -> dict[str, tuple[str, ...]]:
-    props = leaf_properties(root)
+    props, texts = _walk(root)
     own = {
         "lid": [lid] if lid else [],
         "vid": [vid] if vid else [],
         "lidvid": [f"{lid}::{vid}"] if lid and vid else [],
         "title": [title] if title else [],
         "product_class": [product_class] if product_class else [],
-        "description": descriptions(root),
+        "description": texts,
     }
     for key, values in own.items():
         if values:

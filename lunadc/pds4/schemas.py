@@ -346,13 +346,17 @@ def _run(compiled: _Compiled, tree: etree._ElementTree) -> list[SchemaError]:
 def _used_namespaces(root: Element) -> dict[str, tuple[int, set[str]]]:
     """namespace → (first line, local names) for every element namespace other than core."""
     used: dict[str, tuple[int, set[str]]] = {}
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not el.tag.startswith("{"):
+    core = "{" + PDS_NS + "}"
+    for el in root.iter(etree.Element):  # elements only
+        tag = str(el.tag)
+        if tag.startswith(core) or not tag.startswith("{"):
             continue
-        ns, _, name = el.tag[1:].partition("}")
-        if ns == PDS_NS or ns in _IGNORED_NS:
+        ns, _, name = tag[1:].partition("}")
+        if ns in _IGNORED_NS:
             continue
-        used.setdefault(ns, (line_of(el) or 0, set()))[1].add(name)
+        if ns not in used:
+            used[ns] = (line_of(el) or 0, set())
+        used[ns][1].add(name)
     return used
 
 

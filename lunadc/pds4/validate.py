@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -61,6 +62,7 @@ COMMON_REQUIRED = (
     "Identification_Area/product_class",
 )
 _CHUNK = 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def validate_label(
@@ -88,7 +90,7 @@ def unsafe_path_reason(path: str) -> str | None:
     """
     if not path:
         return "the file name is empty"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+    if _CONTROL.search(path):
         return "the file name contains a control character"
     if "\\" in path:
         return "the file name contains a backslash"

@@ -8,6 +8,7 @@ temporary name while MD5 and SHA-256 are computed, so each byte is read once), t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 CHUNK_SIZE = 4 * 1024 * 1024
+# Most product files are small: one read of up to this many bytes takes them whole.
+_SMALL = 1024 * 1024
 # Below this size threads cost more than they save; hashlib only releases the GIL on
 # buffers larger than 2 KiB anyway.
 _PARALLEL_HASH_MIN = 256 * 1024
@@ -33,7 +36,7 @@ def blob_key(sha256: str) -> str:
 
 
 class _Sink(Protocol):
-    def write(self, data: bytes, /) -> int: ...
+    def write(self, data: bytes | memoryview, /) -> int | None: ...
 
 
 def copy_and_hash(
@@ -41,31 +44,70 @@ def copy_and_hash(
 ) -> Digests:
     """Copy ``source`` to ``sink`` (if any) computing MD5 and SHA-256 in one pass.
 
-    With a ``pool``, MD5 runs in a worker thread beside SHA-256 and the write in this one,
-    so a large file costs about max(MD5, SHA-256, disk) rather than their sum.
+    Each byte is read once, into a buffer that feeds both digests and the write. With a
+    ``pool``, MD5 runs in a worker thread beside SHA-256 and the write in this one (hashlib
+    and file writes release the GIL), so a large file costs about max(MD5, SHA-256) rather
+    than their sum. Two buffers alternate, so MD5 of one chunk may still run while the next
+    is read, and no chunk allocates memory.
     """
     md5 = hashlib.md5(usedforsecurity=False)
     sha256 = hashlib.sha256()
+    first = source.read(_SMALL)
+    if len(first) < _SMALL:  # the whole file: the common case of a small product file
+        md5.update(first)
+        sha256.update(first)
+        if sink is not None:
+            _write_all(sink, first)
+        return Digests(size=len(first), md5=md5.hexdigest(), sha256=sha256.hexdigest())
+    buffers = (memoryview(bytearray(CHUNK_SIZE)), memoryview(bytearray(CHUNK_SIZE)))
+    buffers[0][:_SMALL] = first
+    filled = _SMALL + _read_into(source, buffers[0][_SMALL:])
     size = 0
+    turn = 0
     pending: Future[None] | None = None
-    while True:
-        chunk = source.read(CHUNK_SIZE)
-        if not chunk:
-            break
-        size += len(chunk)
-        if pending is not None:
-            pending.result()
-            pending = None
-        if pool is not None and len(chunk) >= _PARALLEL_HASH_MIN:
+    while filled:
+        chunk = buffers[turn][:filled]
+        size += filled
+        if pool is not None and filled >= _PARALLEL_HASH_MIN:
             pending = pool.submit(md5.update, chunk)
         else:
             md5.update(chunk)
         sha256.update(chunk)
         if sink is not None:
-            sink.write(chunk)
-    if pending is not None:
-        pending.result()
+            _write_all(sink, chunk)
+        turn = 1 - turn
+        filled = _read_into(source, buffers[turn])
+        if pending is not None:
+            pending.result()  # MD5 of the previous buffer is done: it may be refilled
+            pending = None
     return Digests(size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
+
+
+def _write_all(sink: _Sink, data: bytes | memoryview) -> None:
+    # An unbuffered (raw) file may write less than asked; a buffered one writes it all.
+    view = memoryview(data)
+    while view:
+        written = sink.write(view)
+        if written is None:  # only a non-blocking sink does this; ours never are
+            raise OSError(errno.EAGAIN, "the sink would block")
+        view = view[written:]
+
+
+def _read_into(source: BinaryIO, view: memoryview) -> int:
+    """Fill ``view`` as far as the source allows; the byte count (0 at the end)."""
+    readinto = getattr(source, "readinto", None)
+    total = 0
+    while total < len(view):
+        if readinto is not None:
+            got = readinto(view[total:])
+        else:
+            data = source.read(len(view) - total)
+            got = len(data)
+            view[total : total + got] = data
+        if not got:
+            break
+        total += got
+    return total
 
 
 class StagedBlob(Protocol):

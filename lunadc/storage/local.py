@@ -121,6 +121,7 @@ class LocalBlobStore:
         self._tmp_dir = root / _TMP
         self._pool = hash_pool
         self._folders: set[Path] = set()
+        self._tmp_ready = False
 
     def ensure_folder(self, folder: Path) -> None:
         """Create a fan-out folder once; remembered, since mkdir per blob adds up."""
@@ -138,11 +139,17 @@ class LocalBlobStore:
             raise NotFoundError(f"not a blob key: {key!r}")
         return self.root.joinpath(*parts)
 
+    def _new_tmp(self) -> Path:
+        if not self._tmp_ready:  # once, not per blob: a mkdir per file adds up
+            self._tmp_dir.mkdir(parents=True, exist_ok=True)
+            self._tmp_ready = True
+        return self._tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+
     def stage(self, source: BinaryIO) -> StagedBlob:
-        self._tmp_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self._tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        tmp = self._new_tmp()
         try:
-            with open(tmp, "xb") as sink:
+            # Unbuffered: chunks go straight to the kernel, without a copy into a buffer.
+            with open(tmp, "xb", buffering=0) as sink:
                 digests = copy_and_hash(source, sink, pool=self._pool)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -165,8 +172,7 @@ class LocalBlobStore:
 
         The file is hashed in full here, so what gets committed is exactly what was verified.
         """
-        self._tmp_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self._tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        tmp = self._new_tmp()
         os.replace(path, tmp)
         with open(tmp, "rb") as handle:
             digests = copy_and_hash(handle, None, pool=self._pool)

@@ -8,6 +8,7 @@ no temporary file remains. A final uninterrupted run then completes the ingest.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,38 @@ from lunadc.maintenance.fsck import check_archive
 from lunadc.node import Node, init_node
 from lunadc.samples.generate import generate_samples
 
-KILLS = 24
+KILLS = 22
+PRODUCTS = 200
+# Small batches, so that the kills land between many catalog commits (the default batch is
+# bigger than this whole ingest). The crash guarantee does not depend on the batch size.
+SMALL_BATCHES = "\n[ingest]\nbatch_products = 16\n"
+
+
+def _new_node(root: Path, node_id: str) -> None:
+    init_node(root, node_id).close()
+    with open(root / "lunadc.toml", "a", encoding="utf-8") as config:
+        config.write(SMALL_BATCHES)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc), e.g. an ingest's label-check workers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _start_ingest(root: Path, data: Path) -> subprocess.Popen[bytes]:
@@ -44,31 +76,42 @@ def _assert_consistent(root: Path) -> int:
 
 @pytest.mark.slow
 def test_kill_at_many_moments_never_leaves_a_broken_product(tmp_path: Path) -> None:
-    data = generate_samples(tmp_path / "data", seed=7, products=300).root
+    data = generate_samples(tmp_path / "data", seed=7, products=PRODUCTS).root
+    # One empty node, copied for each run (creating the catalog each time costs more).
+    template = tmp_path / "template"
+    _new_node(template, "node-crash")
     # How long a whole run takes here, to spread the kills over it.
     probe_root = tmp_path / "probe"
-    init_node(probe_root, "node-probe").close()
+    shutil.copytree(template, probe_root)
     started = time.monotonic()
     assert _start_ingest(probe_root, data).wait(timeout=300) == 0
     duration = time.monotonic() - started
 
     moments = []
+    orphans: list[int] = []
     for i in range(KILLS):
         root = tmp_path / f"node-{i}"
-        init_node(root, "node-crash").close()
+        shutil.copytree(template, root)
         process = _start_ingest(root, data)
         # Moments spread from process start-up to the end of a full run.
         delay = duration * (0.1 + 0.9 * i / KILLS)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:
+            helpers = _children(process.pid) if sys.platform == "linux" else []
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+            orphans.extend(helpers)
         moments.append(_assert_consistent(root))
     # The kills landed at different stages: from nothing registered to a partial catalog.
     assert moments[0] < moments[-2] and len(set(moments)) >= 5, moments
 
     # A killed node resumes: the next run completes the same catalog as an unbroken run.
+    # Worker processes of a killed ingest notice it and end by themselves.
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in orphans) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert [pid for pid in orphans if _alive(pid)] == []
     final = _start_ingest(root, data)
     assert final.wait(timeout=300) == 0
     with Node.open(root) as node, Node.open(probe_root) as probe:
