@@ -30,7 +30,7 @@ from lunadc.catalog.records import ProductRow
 from lunadc.catalog.search import product_row
 from lunadc.catalog.tables import products
 from lunadc.catalog.visibility import visible_clause
-from lunadc.errors import IntegrityError
+from lunadc.errors import IntegrityError, NotFoundError
 from lunadc.model.access import Viewer
 from lunadc.node import Node
 
@@ -187,6 +187,12 @@ def archive(
     """A product (a bundle or collection with its members) as one zip or tar stream."""
     root = resolve(conn, viewer, now, identifier)
     entries = entries_of(conn, viewer, now, root)
+    missing = [e.name for e in entries if e.blob_key is None]
+    if missing:  # a peer's products whose bytes no sharing rule replicates here
+        raise NotFoundError(
+            f"{len(missing)} file(s) of {root.lidvid} are not replicated on this node "
+            f"(e.g. {missing[0]}); its home node {root.home_node} has them"
+        )
     top = f"{root.lid.split(':')[-1]}-v{root.vid}"
     stream = stream_zip if format == "zip" else stream_tar
     media = "application/zip" if format == "zip" else "application/x-tar"

@@ -141,6 +141,11 @@ def get_file(
     found = next((f for f in files_of(conn, row.id) if f.path == file_path), None)
     if found is None:
         raise NotFoundError(f"{row.lidvid} has no file {file_path[:200]!r}")
+    if found.blob_key is None:  # a peer's product whose bytes no sharing rule replicates
+        raise NotFoundError(
+            f"the bytes of {row.lidvid}/{found.path} are not replicated on this node; "
+            f"its home node {row.home_node} has them"
+        )
     if not node.store.exists(found.blob_key):
         raise StorageError(f"the bytes of {row.lidvid}/{found.path} are missing from the archive")
     headers = file_headers(found, row.ingested_at)

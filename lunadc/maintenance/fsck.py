@@ -28,6 +28,8 @@ def check_archive(node: Node, *, verify_checksums: bool = True) -> FsckResult:
         registered = catalog.all_files(conn)
     verified: dict[str, bool] = {}
     for lidvid, stored in registered:
+        if stored.blob_key is None:
+            continue  # metadata of a peer's file whose bytes are not replicated here
         result.files_checked += 1
         if stored.blob_key in verified:
             ok = verified[stored.blob_key]

@@ -104,3 +104,31 @@ def test_re_restricted_product_leaves_the_replica_and_the_feed(home: Node, other
     feed = client.get("/federation/changes", params={"after": 0, "limit": 2000}, auth=auth).json()
     shown = {e["lidvid"] for e in feed["events"] if e["kind"] != "revoked"}
     assert lidvid not in shown
+
+
+def test_a_metadata_only_replica_is_honest_about_its_bytes(home: Node, other: Node) -> None:
+    """Files not replicated here are a clear 404 naming the home node, never a 500; fsck
+    does not count them as lost."""
+    from fastapi.testclient import TestClient
+
+    from lunadc.maintenance.fsck import check_archive
+    from tests.federation.helpers import url_of
+
+    peer(home, other)
+    peer(other, home)
+    apps = {"node-cn": app_for(home), "node-ru": app_for(other)}
+    assert run_once(other, factory=factory(apps)).ok
+    with other.engine.connect() as conn:
+        lidvid, path = conn.execute(
+            select(products.c.lidvid, product_files.c.path)
+            .join(product_files, product_files.c.product_id == products.c.id)
+            .where(product_files.c.blob_key.is_(None))
+            .limit(1)
+        ).one()
+    client = TestClient(apps["node-ru"], base_url=url_of(other))
+    reply = client.get(f"/files/{lidvid}/{path}")
+    assert reply.status_code == 404 and "node-cn" in reply.text
+    archive = client.get(f"/products/{lidvid}/archive")
+    assert archive.status_code == 404 and "node-cn" in archive.text
+    assert client.get(f"/products/{lidvid}").status_code == 200  # the metadata is here
+    assert check_archive(other).problems == []
