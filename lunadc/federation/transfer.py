@@ -216,6 +216,7 @@ class Transfer:
     ) -> set[tuple[str, str]]:
         by_key = {(j.lidvid, j.path): j for j in jobs}
         failed: set[tuple[str, str]] = set()
+        verified: list[tuple[FileJob, StagedBlob]] = []
         try:
             with self.client.batch([(j.lidvid, j.path) for j in jobs]) as response:
                 frames = _Frames(response.iter_bytes(CHUNK))
@@ -230,7 +231,7 @@ class Transfer:
                         failed.add(key)
                         continue
                     body = frames.body(int(head.get("size", -1)))
-                    result[key] = self._store(job, body)
+                    result[key] = self._stage(job, body, verified)
                     if body.remaining:
                         raise PeerError("batch stream cut inside a file")
                     if result[key]:
@@ -245,18 +246,41 @@ class Transfer:
             if key not in result:
                 result[key] = "the peer's batch ended before this file"
                 failed.add(key)
+        self._commit(verified, result, failed)
         return failed
 
-    def _store(self, job: FileJob, source: Any) -> str | None:
+    def _stage(
+        self, job: FileJob, source: Any, verified: list[tuple[FileJob, StagedBlob]]
+    ) -> str | None:
+        """Write and hash one file as it streams in; keep it staged if its bytes are right."""
         staged: StagedBlob = self.node.store.stage(source)
         try:
             check(job, staged.digests)
         except IntegrityError as exc:
             staged.discard()
             return exc.message
-        staged.commit()
-        self._count(job)
+        verified.append((job, staged))
         return None
+
+    def _commit(
+        self,
+        verified: list[tuple[FileJob, StagedBlob]],
+        result: dict[tuple[str, str], str | None],
+        failed: set[tuple[str, str]],
+    ) -> None:
+        """Make a batch's verified files durable together (two barriers, not two per file)."""
+        if not verified:
+            return
+        try:
+            self.node.store.commit_all([staged for _job, staged in verified])
+        except LunadcError as exc:
+            for job, staged in verified:
+                staged.discard()
+                result[(job.lidvid, job.path)] = describe(exc)
+                failed.add((job.lidvid, job.path))
+            return
+        for job, _staged in verified:
+            self._count(job)
 
     def _count(self, job: FileJob) -> None:
         with self._lock:
