@@ -14,7 +14,7 @@ import Text from "ol/style/Text.js";
 import { containsCoordinate } from "ol/extent.js";
 import { transform } from "ol/proj.js";
 
-const STEPS = [30, 15, 10, 5, 2, 1, 0.5, 0.25, 0.1];
+const STEPS = [90, 60, 45, 30, 15, 10, 5, 2, 1, 0.5, 0.25, 0.1];
 const line = new Style({ stroke: new Stroke({ color: "rgba(220, 226, 235, 0.45)", width: 1, lineDash: [2, 4] }) });
 const labelText = (text) =>
   new Style({
@@ -27,23 +27,25 @@ const labelText = (text) =>
     }),
   });
 
-function fmtLon(lon) {
+function lonParts(lon) {
   const v = ((((lon + 180) % 360) + 360) % 360) - 180;
-  const n = Math.round(Math.abs(v) * 100) / 100;
-  return n === 0 || n === 180 ? `${n}°` : `${n}° ${v < 0 ? "W" : "E"}`;
+  return [Math.round(Math.abs(v) * 100) / 100, v < 0 ? "W" : "E"];
 }
 
-function fmtLat(lat) {
-  const n = Math.round(Math.abs(lat) * 100) / 100;
-  return n === 0 ? "0°" : `${n}° ${lat < 0 ? "S" : "N"}`;
-}
+// Plain labels; the map passes translated ones (°E/°W are written differently per language).
+const PLAIN = {
+  lon: (n, side) => (n === 0 || n === 180 ? `${n}°` : `${n}° ${side}`),
+  lat: (n, side) => (n === 0 ? "0°" : `${n}° ${side}`),
+};
 
 /** The first step giving at most `lines` lines over `span` degrees. */
 function stepFor(span, lines) {
   return [...STEPS].reverse().find((s) => span / s <= lines) ?? STEPS[0];
 }
 
-export function createGraticule(map, { maxLines = 8 } = {}) {
+export function createGraticule(map, { maxLines = 8, labels = PLAIN } = {}) {
+  const fmtLon = (lon) => labels.lon(...lonParts(lon));
+  const fmtLat = (lat) => labels.lat(Math.round(Math.abs(lat) * 100) / 100, lat < 0 ? "S" : "N");
   const source = new VectorSource();
   const layer = new VectorLayer({ source, style: (f) => f.get("style"), updateWhileInteracting: false });
 
@@ -81,8 +83,9 @@ export function createGraticule(map, { maxLines = 8 } = {}) {
       }
     }
     if (lonMax - lonMin > 300) { lonMin = -180; lonMax = 180; }
-    const latStep = stepFor(latMax - latMin, maxLines);
-    const lonStep = stepFor(lonMax - lonMin, maxLines);
+    // Room for the labels: a longitude label is wider than a latitude one is tall.
+    const latStep = stepFor(latMax - latMin, Math.min(maxLines, Math.floor(size[1] / 45)));
+    const lonStep = stepFor(lonMax - lonMin, Math.min(maxLines, Math.floor(size[0] / 90)));
     const lat0 = Math.ceil(latMin / latStep) * latStep;
     const lon0 = Math.ceil(lonMin / lonStep) * lonStep;
     const centre = transform(view.getCenter(), code, "EPSG:4326");

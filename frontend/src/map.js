@@ -17,6 +17,7 @@ import CircleStyle from "ol/style/Circle.js";
 import { register } from "ol/proj/proj4.js";
 import { get as getProjection, transform } from "ol/proj.js";
 import proj4 from "./proj4lite.js";
+import { formatNumber, t } from "./common.js";
 import { createGraticule } from "./graticule.js";
 
 const MOON_R = 1737400;
@@ -46,6 +47,12 @@ function zoomToLat(degreesFromPole) {
   const rho = 2 * MOON_R * Math.tan((degreesFromPole * Math.PI) / 360);
   return [-rho, -rho, rho, rho];
 }
+
+const degrees = (n) => formatNumber(n, Number.isInteger(n) ? 0 : 2).replace(/([.,]\d*?)0+$/, "$1").replace(/[.,]$/, "");
+const DEGREE_LABELS = {
+  lon: (n, side) => (n === 0 || n === 180 ? `${degrees(n)}°` : t(side === "E" ? "lon_east" : "lon_west", { n: degrees(n) })),
+  lat: (n, side) => (n === 0 ? "0°" : t(side === "N" ? "lat_north" : "lat_south", { n: degrees(n) })),
+};
 
 export function bodyRadiusKm(target) {
   return BODY_RADIUS_KM[String(target || "moon").toLowerCase()] ?? BODY_RADIUS_KM.moon;
@@ -124,7 +131,7 @@ export function createMap(target, { projection = "south", onSelect = () => {}, o
     controls: small ? defaultControls({ attribution: false, rotate: false }) : defaultControls({ attribution: false, rotate: false }).extend([new ScaleLine()]),
   });
   if (label) target.setAttribute("aria-label", label);
-  const graticule = createGraticule(map, { maxLines: small ? 5 : 9 });
+  const graticule = createGraticule(map, { maxLines: small ? 5 : 9, labels: DEGREE_LABELS });
   map.getLayers().insertAt(3, graticule.layer);
 
   let lastFootprints = null;

@@ -71,6 +71,10 @@ JS_MESSAGES: dict[str, str] = {
     "access_public": N_("public"),
     "access_partner": N_("partner"),
     "access_restricted": N_("restricted"),
+    "lon_east": N_("{n}° E"),
+    "lon_west": N_("{n}° W"),
+    "lat_north": N_("{n}° N"),
+    "lat_south": N_("{n}° S"),
     "lon": N_("lon"),
     "lat": N_("lat"),
 }

@@ -275,6 +275,10 @@ def sign_in(page: Any, server: Server, token: str) -> None:
     page.goto(f"{server.url}/ui/signin?lang=en")
     page.locator("#token").fill(token)
     page.locator("#signin-form button").click()
+    # The status of this sign-in (the header may still show an earlier one).
+    page.wait_for_function(
+        "() => document.getElementById('signin-status').textContent.startsWith('Signed in as')"
+    )
     page.wait_for_selector("#signout:not([hidden])")
 
 
