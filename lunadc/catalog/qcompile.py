@@ -45,26 +45,31 @@ def compile_query(node: QueryNode | None, dialect: str) -> ColumnElement[bool]:
 
 
 def _conjunction(node: And, dialect: str) -> ColumnElement[bool]:
-    """AND of the terms; a start-time range also narrows each name match beside it.
+    """AND of the terms; a start-time range is folded into a name match beside it.
 
     ``mission eq "X" and start_time ge A and start_time lt B`` is the commonest search: the
     terms index holds (name, value, start time), so the name match reads only the products
-    in the range. The range stays in the outer clause too (the same rows, stated twice).
+    in the range. Terms carry exactly their product's start time, so the range then need
+    not be tested on ``products`` again, which lets a narrow index answer the rest.
     """
-    start_tests = [
-        _start_test(t)
+    ranges = [
+        t
         for t in node.terms
         if isinstance(t, Comparison)
         and t.op in ("eq", "gt", "ge", "lt", "le")
         and fields.resolve(t.field) is fields.START_TIME
     ]
+    matches = [t for t in node.terms if isinstance(t, Comparison) and _is_term_match(t)]
+    if not ranges or not matches:
+        return and_(*(compile_query(t, dialect) for t in node.terms))
+    start_tests = [_start_test(t) for t in ranges]
     parts = []
     for term in node.terms:
-        if start_tests and isinstance(term, Comparison) and _is_term_match(term):
+        if term in matches:
             term_field = fields.resolve(term.field)
             assert term_field.term is not None
             parts.append(fields.term_in(term_field.term, term.value.lower(), start_tests))
-        else:
+        elif term not in ranges:
             parts.append(compile_query(term, dialect))
     return and_(*parts)
 

@@ -183,14 +183,16 @@ search_properties = Table(
 # Embargo ends (the caches of counts and facets expire at the next one) and sort by LIDVID.
 Index("ix_products_release", products.c.release_at)
 Index("ix_products_latest_lidvid", products.c.is_latest, products.c.lidvid)
-# What a count needs of each product an index found (keyword postings, term matches): the
-# latest flag and visibility in a narrow index, instead of the wide row of the table.
+# What a count or a default-order page needs of each product an index found (keyword
+# postings, term matches): the latest flag, visibility and harvest time in a narrow index,
+# instead of the wide row of the table.
 Index(
     "ix_products_id_visibility",
     products.c.id,
     products.c.is_latest,
     products.c.access,
     products.c.release_at,
+    products.c.ingested_at,
 )
 # Time-range filters answered from the index alone (with what visibility needs), and
 # case-insensitive term matches (``target eq "moon"``, plus a start-time range) as one

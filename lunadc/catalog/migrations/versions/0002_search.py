@@ -51,7 +51,9 @@ def upgrade() -> None:
     op.create_index("ix_products_release", "products", ["release_at"])
     op.create_index("ix_products_latest_lidvid", "products", ["is_latest", "lidvid"])
     op.create_index(
-        "ix_products_id_visibility", "products", ["id", "is_latest", "access", "release_at"]
+        "ix_products_id_visibility",
+        "products",
+        ["id", "is_latest", "access", "release_at", "ingested_at"],
     )
     op.create_index(
         "ix_products_start_cover",
