@@ -1,7 +1,8 @@
 """Search API speed: a generated catalog (1,000,000 products by default) served by a real
 ``lunadc serve`` process, measured through HTTP with concurrent clients.
 
-    python bench/search.py [--products N] [--skip-postgres] [--clients 4] [--requests 400]
+    python bench/search.py [--products N] [--pg-products N] [--skip-postgres] [--clients 4]
+                           [--requests 400]
 
 Scenarios: get by LIDVID; q on mission + time range; keyword search; facet counts over the
 whole catalog; page 1,000 of a search-after walk; and ``/health`` as the framework's own
@@ -290,6 +291,8 @@ def _samples(base: str) -> tuple[list[str], tuple[str, str]]:
                 params["search-after"] = token
             body = client.get("/products", params=params).json()
             token = body["summary"]["search_after"]
+            if not token:
+                raise SystemExit(f"the catalog ends before page 1,000 (at page {page + 1})")
             if page % 10 == 0:
                 lidvids.extend(p["id"] for p in body["data"][::10])
     return lidvids, (token[0], token[1])
@@ -381,10 +384,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--pg-products",
+        type=int,
+        default=0,
+        help="products in the PostgreSQL catalog (default: --products); loading is slower there",
+    )
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=400)
     args = parser.parse_args()
-    figures: dict[str, Any] = {"products": args.products, "clients": args.clients}
+    pg_products = args.pg_products or args.products
+    figures: dict[str, Any] = {
+        "products": args.products,
+        "pg_products": pg_products,
+        "clients": args.clients,
+    }
     rows: list[tuple[str, str, str]] = []
     root = build(Path(f"/tmp/lunadc-bench-search-{args.products}-sqlite"), args.products)
     figures["sqlite"] = run("sqlite", root, "", args.clients, args.requests)
@@ -392,18 +406,26 @@ def main() -> int:
     pg = os.environ.get("LUNADC_TEST_POSTGRES", "")
     if pg and not args.skip_postgres:
         try:
-            url = _pg_schema(pg, args.products)
-            root = build(Path(f"/tmp/lunadc-bench-search-{args.products}-pg"), args.products, url)
+            root, url = build_postgres(pg, pg_products)
             figures["postgresql"] = run("postgresql", root, url, args.clients, args.requests)
-            rows += table("postgresql", figures["postgresql"])
+            rows += table(f"postgresql ({pg_products:,})", figures["postgresql"])
         except Exception as exc:  # PostgreSQL is optional here: say why it was skipped
             print(f"PostgreSQL skipped: {exc}")
     write_results("search", figures, rows)
     return 0
 
 
-def _pg_schema(url: str, products: int) -> str:
-    """A schema of its own for the benchmark catalog (kept for reuse by the next run)."""
+def build_postgres(pg: str, products: int) -> tuple[Path, str]:
+    root = Path(f"/tmp/lunadc-bench-search-{products}-pg")
+    marker = root / "bench-complete"
+    fresh = not (marker.exists() and marker.read_text() == f"{products} {schema_signature()}")
+    url = _pg_schema(pg, products, fresh=fresh)
+    return build(root, products, url), url
+
+
+def _pg_schema(url: str, products: int, *, fresh: bool) -> str:
+    """A schema of its own for the benchmark catalog (kept for reuse by the next run;
+    dropped first when the catalog is to be built again)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -411,6 +433,8 @@ def _pg_schema(url: str, products: int) -> str:
     parsed = make_url(url).set(drivername="postgresql+psycopg")
     engine = create_engine(parsed)
     with engine.begin() as conn:
+        if fresh:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
     engine.dispose()
     return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
