@@ -4,6 +4,7 @@ and (for the browser tests) a real ``lunadc serve`` process with Debian's Chromi
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from lunadc.access import admin
 from lunadc.api.app import create_app
@@ -25,6 +28,7 @@ from lunadc.ingest.pipeline import Ingestor
 from lunadc.model.access import Role
 from lunadc.node import Node, init_node
 from lunadc.samples.generate import generate_samples
+from tests import conftest as base
 from tests.conftest import REPO, SAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,9 +48,9 @@ class Tokens:
     reader: str
 
 
-def build_node(root: Path, samples: Path, node_id: str = "node-cn") -> Tokens:
+def build_node(root: Path, samples: Path, node_id: str = "node-cn", db_url: str = "") -> Tokens:
     """A node with the real samples and generated missions (one of them partner-only)."""
-    with init_node(root, node_id) as node:
+    with init_node(root, node_id, db_url=db_url) as node:
         public = [SAMPLES, *(p for p in samples.iterdir() if p.name != PARTNER_MISSION)]
         Ingestor(node).run(public)
         Ingestor(node, access=AccessSetting("partner")).run([samples / PARTNER_MISSION])
@@ -73,9 +77,40 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def web_root(tmp_path_factory: pytest.TempPathFactory, generated: Path) -> tuple[Path, Tokens]:
+def backend() -> str:
+    """The catalog back-end of the module's node; a test module may override it with params."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="module")
+def web_db(backend: str) -> Iterator[str]:
+    """The node's catalog URL: '' (SQLite in the node) or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield ""
+        return
+    if not base.POSTGRES_OK:
+        pytest.skip("PostgreSQL not available (LUNADC_TEST_POSTGRES)")
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(base._psycopg(base._PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = make_url(base._psycopg(base._PG_URL)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def web_root(
+    tmp_path_factory: pytest.TempPathFactory, generated: Path, web_db: str
+) -> tuple[Path, Tokens]:
     root = tmp_path_factory.mktemp("webnode") / "node"
-    return root, build_node(root, generated)
+    return root, build_node(root, generated, db_url=web_db)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,13 @@ from fastapi.testclient import TestClient
 from lunadc.web.staticfiles import BUILD_DIR
 from tests.web.conftest import Tokens
 
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every view here on both catalog back-ends."""
+    return str(request.param)
+
+
 PAGES = ["/", "/ui/signin", "/ui/operator", "/ui/operator/federation", "/ui/product/urn:x:y:z::1.0"]
 CH2 = "urn:isro:isda:ch2_cho:sar_calibrated:ch2_sar_ncxs_20090107t163003745_d_sli_xx_fp_hh_pb1::1.0"
 
