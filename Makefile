@@ -51,6 +51,7 @@ web: $(WEB_BUILD) | $(STAMP)
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool), and a
 # CJK font so the Chinese pages render in screenshots.
 browser:
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium fonts-wqy-zenhei)
+	(test -x /usr/bin/chromium && dpkg -s fonts-wqy-zenhei >/dev/null 2>&1) || \
+		(apt-get update && apt-get install -y chromium fonts-wqy-zenhei)
 
 .PHONY: web browser
