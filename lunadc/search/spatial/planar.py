@@ -23,6 +23,7 @@ from lunadc.search.spatial.vec import NORTH, SOUTH, FloatArray, Vec, cross, dot,
 from lunadc.search.spatial.vec import perpendicular as _perp
 
 _POLE_DEG = 1e-9  # a sample this close (degrees) to a pole is the pole
+_MAX_LON_SAMPLES = 20_000  # bound on the points one arc may get for its longitude sweep
 _DIGITS = 10  # decimals of degrees kept in GeoJSON output (≈ 3 µm on the Moon)
 
 
@@ -31,7 +32,7 @@ def sample_arcs(arcs: tuple[Arc, ...] | list[Arc], max_step: float) -> FloatArra
     with a pole inserted exactly wherever an arc passes through one."""
     chunks: list[FloatArray] = []
     for arc in arcs:
-        ts = arc.params(max_step)
+        ts = _lon_dense(arc, arc.params(max_step), max_step)
         extra = []
         for pole in (NORTH, SOUTH):
             t = arc.closest_param(pole)
@@ -45,6 +46,18 @@ def sample_arcs(arcs: tuple[Arc, ...] | list[Arc], max_step: float) -> FloatArra
             pts[k] = NORTH if pts[k][2] > 0 else SOUTH
         chunks.append(pts)
     return np.concatenate(chunks) if chunks else np.zeros((0, 3))
+
+
+def _lon_dense(arc: Arc, ts: FloatArray, max_step: float) -> FloatArray:
+    """Parameters also at most ``max_step`` apart in *longitude*: a map joins GeoJSON
+    positions with straight lines in lon/lat, so an arc near a pole (a small circle around
+    it sweeps every longitude) needs points by its longitude sweep, not only its length."""
+    lon, _lat = lonlat_array(arc.points(ts))
+    dlon = np.abs(np.diff(np.unwrap(np.radians(lon))))
+    if not len(dlon) or float(dlon.max()) <= max_step:
+        return ts
+    k = min(_MAX_LON_SAMPLES, math.ceil(float(dlon.sum()) / max_step) * 2)
+    return np.linspace(0.0, arc.sweep, max(k, len(ts)) + 1)
 
 
 def ring_lonlat(points: FloatArray) -> list[tuple[float, float]] | None:
@@ -142,7 +155,10 @@ def polygons_of(geom: BaseGeometry) -> list[shapely.Polygon]:
 
 
 def _ring_coords(coords: object) -> list[list[float]]:
-    return [[round(x, _DIGITS), round(y, _DIGITS)] for x, y in np.asarray(coords)[:, :2]]
+    rounded: list[list[float]] = np.round(
+        np.asarray(coords, dtype=np.float64)[:, :2], _DIGITS
+    ).tolist()
+    return rounded
 
 
 def polygons_geojson(polys: list[shapely.Polygon]) -> dict[str, object]:
