@@ -81,6 +81,16 @@ def test_search_and_filter(page: Any, server: Server) -> None:
     wait_results(page)
     assert page.locator("#f-text").input_value() == "panoramic"
     assert page.get_by_label(re.compile("Chang'e-4")).first.is_checked()
+    # A time range: the count is what the API counts for that range.
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    page.locator("#f-start").fill("2019-01-01")
+    page.locator("#f-stop").fill("2019-01-31")
+    page.wait_for_url(re.compile(r"start=2019-01-01.*stop=2019-01-31"))
+    expected = hits_for(server, None, start="2019-01-01T00:00:00Z", stop="2019-01-31T23:59:59.999Z")
+    assert 0 < expected < 50
+    wait_count(page, expected)
+    assert f"Results: {expected}" in page.locator("#summary").inner_text()
 
 
 def test_paging_with_search_after(page: Any, server: Server) -> None:
