@@ -42,7 +42,8 @@ from lunadc.storage.base import copy_and_hash
 Progress = Callable[[Outcome, Path], None]
 # Below this many labels, starting worker processes costs more than it saves.
 PARALLEL_MIN_LABELS = 200
-LOOKUP_WINDOW = 256
+# Checked labels are looked up in the catalog (one query) and staged this many at a time.
+LOOKUP_WINDOW = 64
 MAX_WORKERS = 4
 
 

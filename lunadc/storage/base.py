@@ -52,7 +52,7 @@ def copy_and_hash(
     """
     md5 = hashlib.md5(usedforsecurity=False)
     sha256 = hashlib.sha256()
-    first = source.read(_SMALL)
+    first = _read_up_to(source, _SMALL)
     if len(first) < _SMALL:  # the whole file: the common case of a small product file
         md5.update(first)
         sha256.update(first)
@@ -81,6 +81,22 @@ def copy_and_hash(
             pending.result()  # MD5 of the previous buffer is done: it may be refilled
             pending = None
     return Digests(size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
+
+
+def _read_up_to(source: BinaryIO, size: int) -> bytes:
+    """``size`` bytes, fewer only at the end of the source (a read may return less)."""
+    data = source.read(size)
+    if len(data) == size or not data:
+        return data
+    parts = [data]
+    missing = size - len(data)
+    while missing:
+        more = source.read(missing)
+        if not more:
+            break
+        parts.append(more)
+        missing -= len(more)
+    return b"".join(parts)
 
 
 def _write_all(sink: _Sink, data: bytes | memoryview) -> None:

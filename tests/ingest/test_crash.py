@@ -80,7 +80,14 @@ def test_kill_at_many_moments_never_leaves_a_broken_product(tmp_path: Path) -> N
     # One empty node, copied for each run (creating the catalog each time costs more).
     template = tmp_path / "template"
     _new_node(template, "node-crash")
-    # How long a whole run takes here, to spread the kills over it.
+    # How long start-up (nothing to ingest) and a whole run take here, to spread the kills
+    # over the part of the run that does the work.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copytree(template, tmp_path / "startup")
+    started = time.monotonic()
+    assert _start_ingest(tmp_path / "startup", empty).wait(timeout=300) == 0
+    startup = time.monotonic() - started
     probe_root = tmp_path / "probe"
     shutil.copytree(template, probe_root)
     started = time.monotonic()
@@ -93,8 +100,9 @@ def test_kill_at_many_moments_never_leaves_a_broken_product(tmp_path: Path) -> N
         root = tmp_path / f"node-{i}"
         shutil.copytree(template, root)
         process = _start_ingest(root, data)
-        # Moments spread from process start-up to the end of a full run.
-        delay = duration * (0.1 + 0.9 * i / KILLS)
+        # Moments spread from late in start-up to the end of a full run.
+        begin = min(0.8 * startup, 0.5 * duration)
+        delay = begin + (duration - begin) * i / (KILLS - 1)
         try:
             process.wait(timeout=delay)
         except subprocess.TimeoutExpired:

@@ -65,6 +65,45 @@ def test_hashing_copy_reads_large_input_once_with_both_digests() -> None:
     assert digests.sha256 == hashlib.sha256(data).hexdigest()
 
 
+class _ShortWriter(io.BytesIO):
+    """A sink that takes at most 1000 bytes per call, as a raw file may."""
+
+    def write(self, data: object, /) -> int:
+        return super().write(memoryview(data)[:1000])  # type: ignore[arg-type]
+
+
+class _ReadOnly:
+    """A source with ``read`` only (no ``readinto``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._stream = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(min(size, 300_000))
+
+
+@pytest.mark.parametrize("size", [0, 1, 1024 * 1024, 1024 * 1024 + 1, 5 * 1024 * 1024 + 3])
+def test_hashing_copy_handles_short_reads_and_writes(size: int) -> None:
+    data = os.urandom(size)
+    sink = _ShortWriter()
+    digests = copy_and_hash(_ReadOnly(data), sink)  # type: ignore[arg-type]
+    assert sink.getvalue() == data
+    assert (digests.size, digests.sha256) == (size, hashlib.sha256(data).hexdigest())
+    assert digests.md5 == hashlib.md5(data).hexdigest()
+
+
+def test_large_file_is_staged_and_committed_intact(store: LocalBlobStore, tmp_path: Path) -> None:
+    data = os.urandom(6 * 1024 * 1024 + 5)
+    source = tmp_path / "big.dat"
+    source.write_bytes(data)
+    with open(source, "rb") as handle:
+        staged = store.stage(handle)
+    assert staged.digests.sha256 == hashlib.sha256(data).hexdigest()
+    [key] = store.commit_all([staged])
+    with store.open(key) as stored:
+        assert stored.read() == data
+
+
 def test_partial_writes_of_dead_processes_are_cleaned(store: LocalBlobStore) -> None:
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
