@@ -72,6 +72,8 @@ for _names, _field in [
     (("title", f"{_IDENT}.pds:title"), _col("title", "title", exact=False)),
     (("product_class", f"{_IDENT}.pds:product_class"), _col("product_class", "product_class")),
     (("description",), _col("description", "description", exact=False)),
+    # The access level as a property, so it can be filtered and faceted (the UI's facet).
+    (("access", "access_level"), _col("access", "access")),
     (
         ("im_version", f"{_IDENT}.pds:information_model_version"),
         _col(f"{_IDENT}.pds:information_model_version", "im_version"),

@@ -178,9 +178,7 @@ def test_search_page_facets_have_counts(
     for name in FACET_FIELDS[:-1]:
         assert facets[name] and all(n > 0 for n in facets[name].values()), name
     assert facets["node_name"] == {"node-cn": summary["hits"]}
-    if not facets["access"]:
-        pytest.xfail(
-            "the catalog has no 'access' search field: lunadc/catalog/fields.py needs "
-            '(("access",), _col("access", "access")) for the access facet'
-        )
     assert facets["access"]["partner"] > 0 and facets["access"]["public"] > 0
+    assert sum(facets["access"].values()) == summary["hits"]
+    anonymous = client.get("/products", params=params).json()["summary"]
+    assert set({f["property"]: f["counts"] for f in anonymous["facets"]}["access"]) == {"public"}
