@@ -203,23 +203,15 @@ def cells_for_region(
 
 
 def _point_cells(points: tuple[Shape, ...], max_cells: int) -> tuple[Cell, ...]:
-    """Points (a lander, a rover's stops): the finest cell of each, found directly.
+    """Points (a lander, a rover's stops): the finest cells around each, found directly.
 
-    Much cheaper than a MOC; still conservative, since a query's covering is dilated and
-    holds the cell (by the same HEALPix assignment) of every point of the query region.
+    A cone search of a nanoradian (not the one cell a point lookup gives): a point on a
+    cell edge (the 180° meridian, a base-cell boundary) gets the cells of both sides, so
+    no rounding of its longitude can put it outside its covering. Much cheaper than a MOC.
     """
-    from cdshealpix import cdshealpix as _ext  # type: ignore[import-untyped, unused-ignore]
-
-    lon = np.array([p.lon for p in points if isinstance(p, Point)])
-    lat = np.array([p.lat for p in points if isinstance(p, Point)])
-    # The Rust binding directly: the astropy wrapper costs a millisecond per call, which
-    # matters at ingest (one call per point product).
-    rad_lon, rad_lat = np.radians(lon), np.radians(lat)
-    ipix = np.empty(len(lon), dtype=np.uint64)
-    dx, dy = np.empty(len(lon)), np.empty(len(lon))
-    depth = np.full(len(lon), FINEST_ORDER, dtype=np.uint8)
-    _ext.lonlat_to_healpix(depth, rad_lon, rad_lat, ipix, dx, dy, np.uint16(1))
-    cells = {Cell(FINEST_ORDER, int(i)) for i in ipix}
+    cells: set[Cell] = set()
+    for p in points:
+        cells.update(cells_for_cap(p.cap[0], 0.0, max_cells=max_cells))
     if len(cells) > max_cells:  # many positions: fall back to a mixed-order covering
         return cells_for_region(_union(points), depth=start_order(_union(points)))
     return tuple(sorted(cells, key=lambda c: c.lo))
@@ -299,3 +291,37 @@ def cells_overlap(a: Iterable[Cell], b: Iterable[Cell]) -> bool:
         else:
             j += 1
     return False
+
+
+def cells_for_cap(
+    centre: tuple[float, float, float], radius: float, *, max_cells: int = DEFAULT_MAX_CELLS
+) -> tuple[Cell, ...]:
+    """A conservative covering of the spherical cap (``centre``, ``radius`` radians) by at
+    most ``max_cells`` nested cells: cdshealpix's cone search, coarsened by integer shifts.
+
+    Looser than :func:`cells_for_region` for an elongated region (its bounding cap is
+    covered) but some hundred times cheaper, which is what registration needs: a footprint's
+    cells only pre-filter, the exact test decides. The radius is widened by a relative and
+    an absolute margin against rounding.
+    """
+    from cdshealpix import cdshealpix as _ext  # type: ignore[import-untyped, unused-ignore]
+
+    if max_cells < 4:
+        raise ValueError("max_cells must be at least 4")
+    r = min(math.pi, radius * (1 + 1e-9) + 1e-9)
+    if r >= math.pi / 2:
+        return tuple(Cell(0, i) for i in range(12)) if max_cells >= 12 else ()
+    x, y, z = centre
+    lon = math.atan2(y, x) % (2 * math.pi)
+    lat = math.asin(max(-1.0, min(1.0, z)))
+    # Cells about the cap's radius: a handful of one order (flat), coarsened if needed.
+    order = max(0, min(FINEST_ORDER, order_for_size(r)))
+    ipix, _depth, _full = _ext.cone_search(
+        np.uint8(order), np.uint8(0), np.float64(lon), np.float64(lat), np.float64(r), True
+    )
+    found = {int(i) for i in ipix}
+    while len(found) > max_cells and order > 0:
+        order -= 1
+        found = {i >> 2 for i in found}
+    cells = {(order, i) for i in found}
+    return tuple(sorted((Cell(d, i) for d, i in cells), key=lambda c: c.lo))
