@@ -171,15 +171,20 @@ def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> li
     bodies = _bodies(conn, place)
     if not bodies:
         return []
-    cell_ids = select(footprint_cells.c.product_id).where(_cells_clause(bodies, place.region))
-    query = (
-        select(footprints.c.product_id, footprints.c.region)
-        .join(products, products.c.id == footprints.c.product_id)
-        .where(footprints.c.product_id.in_(cell_ids), where)
-    )
-    if place.body is not None:
-        query = query.where(footprints.c.body == place.body)
-    return [(int(r[0]), str(r[1])) for r in conn.execute(query)]
+    # Step 1, the index alone: ids whose cells meet the place's (range scans on (body, lo)).
+    # Step 2, those ids with every other filter. Apart, each is a plan the database gets
+    # right; as one statement SQLite may walk the products and probe the cells instead.
+    cell_query_ = select(footprint_cells.c.product_id).where(_cells_clause(bodies, place.region))
+    ids = sorted({int(i) for i in conn.execute(cell_query_).scalars()})
+    out: list[tuple[int, str]] = []
+    for i in range(0, len(ids), 50_000):
+        query = (
+            select(footprints.c.product_id, footprints.c.region)
+            .join(products, products.c.id == footprints.c.product_id)
+            .where(ids_clause(ids[i : i + 50_000]), where)
+        )
+        out += [(int(r[0]), str(r[1])) for r in conn.execute(query)]
+    return out
 
 
 def matching_ids(conn: Connection, where: ColumnElement[bool], place: Place) -> list[int]:
