@@ -107,11 +107,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    limits = hashing_limits()
     scratch = RESULTS / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ingest-", dir=scratch))
-    figures: dict[str, float] = {k: round(v, 1) for k, v in limits.items()}
+    figures: dict[str, float] = {}
     try:
         started = time.perf_counter()
         samples = generate_samples(work / "small", seed=1, products=args.products)
@@ -125,7 +124,13 @@ def main() -> None:
         shutil.rmtree(work / "small", ignore_errors=True)
 
         large_bytes = _large_products(work / "large", args.large_files, args.large_mib)
+        # The anchors are measured just before and just after the large run, and the faster
+        # of the two is kept: on a shared machine that is the stricter comparison.
+        before = hashing_limits()
         large = _timed_ingest(work / "node-large", "bench-large", work / "large", "")
+        after = hashing_limits()
+        limits = {k: max(before[k], after[k]) for k in before}
+        figures.update({k: round(v, 1) for k, v in limits.items()})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ from lunadc.samples.generate import generate_samples
 
 KILLS = 22
 PRODUCTS = 200
+EARLY_KILLS = 6
 # Small batches, so that the kills land between many catalog commits (the default batch is
 # bigger than this whole ingest). The crash guarantee does not depend on the batch size.
 SMALL_BATCHES = "\n[ingest]\nbatch_products = 16\n"
@@ -46,6 +48,24 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def _registered(root: Path) -> int:
+    """Products registered so far, read beside the running ingest (WAL lets readers in)."""
+    try:
+        with sqlite3.connect(f"file:{root / 'catalog.sqlite'}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM products").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _wait_for(process: subprocess.Popen[bytes], root: Path, products: int, limit: float) -> None:
+    """Return once ``products`` are registered, the ingest ended, or ``limit`` seconds passed."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and process.poll() is None:
+        if _registered(root) >= products:
+            return
+        time.sleep(0.02)
 
 
 def _alive(pid: int) -> bool:
@@ -100,16 +120,22 @@ def test_kill_at_many_moments_never_leaves_a_broken_product(tmp_path: Path) -> N
         root = tmp_path / f"node-{i}"
         shutil.copytree(template, root)
         process = _start_ingest(root, data)
-        # Moments spread from late in start-up to the end of a full run.
-        begin = min(0.8 * startup, 0.5 * duration)
-        delay = begin + (duration - begin) * i / (KILLS - 1)
-        try:
-            process.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
+        if i < EARLY_KILLS:
+            # Before anything is registered: start-up, label checks, the first staging.
+            begin = min(0.8 * startup, 0.5 * duration)
+            _wait_for(process, root, 1, begin + (duration - begin) * i / (2 * EARLY_KILLS))
+        else:
+            # After a given share of the products is registered, at once or a moment later
+            # (while the next batch is being staged or committed).
+            share = (i - EARLY_KILLS + 1) / (KILLS - EARLY_KILLS + 1)
+            _wait_for(process, root, int(share * PRODUCTS), duration)
+            time.sleep((i % 3) * 0.05)
+        if process.poll() is None:
             helpers = _children(process.pid) if sys.platform == "linux" else []
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
             orphans.extend(helpers)
+        process.wait(timeout=300)
         moments.append(_assert_consistent(root))
     # The kills landed at different stages: from nothing registered to a partial catalog.
     assert moments[0] < moments[-2] and len(set(moments)) >= 5, moments
