@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
-from lunadc.catalog.products import add_change, register
+from lunadc.catalog.products import add_change
 from lunadc.catalog.records import NewProduct
+from lunadc.catalog.register import register_batch
 from lunadc.catalog.tables import (
     changes,
     fed_failures,
@@ -24,6 +26,7 @@ from lunadc.catalog.tables import (
     products,
 )
 from lunadc.catalog.visibility import visible_clause
+from lunadc.errors import ImmutableVersionError
 from lunadc.model.access import Viewer
 
 # The sentinel ``register`` stores for a file whose bytes are not here; turned into NULL at
@@ -133,6 +136,37 @@ def visible_file(
     ).first()
 
 
+def visible_files(
+    conn: Connection, viewer: Viewer, now: str, home: str, wanted: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Any]:
+    """``visible_file`` for many (lidvid, path) pairs at once: one query per 500 products,
+    not one per file (a batch of small files would otherwise pay a query for each)."""
+    lidvids = sorted({lidvid for lidvid, _path in wanted})
+    pairs = set(wanted)
+    found: dict[tuple[str, str], Any] = {}
+    for start in range(0, len(lidvids), 500):
+        rows = conn.execute(
+            select(
+                products.c.lidvid,
+                product_files.c.path,
+                product_files.c.blob_key,
+                product_files.c.size,
+                product_files.c.sha256,
+            )
+            .join(products, products.c.id == product_files.c.product_id)
+            .where(
+                products.c.lidvid.in_(lidvids[start : start + 500]),
+                products.c.home_node == home,
+                product_files.c.blob_key.is_not(None),
+                visible_clause(viewer, now),
+            )
+        )
+        for row in rows:
+            if (row.lidvid, row.path) in pairs:
+                found[(row.lidvid, row.path)] = row
+    return found
+
+
 def visible_lidvids(
     conn: Connection, viewer: Viewer, now: str, home: str, lidvids: Sequence[str]
 ) -> set[str]:
@@ -150,38 +184,81 @@ def visible_lidvids(
 # --- replicas (receiving side) ------------------------------------------------------------
 
 
-def register_replica(
-    conn: Connection, new: NewProduct, *, peer: str, groups: Sequence[str], state: str, now: str
-) -> int:
-    """Register a peer's product with only the bytes already here (the label, inventories)."""
-    product_id = register(conn, new)
-    conn.execute(
-        update(product_files)
-        .where(product_files.c.product_id == product_id, product_files.c.blob_key == _NO_BLOB)
-        .values(blob_key=None)
-    )
-    if groups:
+@dataclass(frozen=True, slots=True)
+class NewReplica:
+    """A peer's product to register here, with its groups and its replica state."""
+
+    product: NewProduct
+    state: str
+
+
+def register_replicas(
+    conn: Connection, items: Sequence[NewReplica], *, peer: str, now: str
+) -> None:
+    """Register a page of a peer's products with only the bytes already here (the labels,
+    inventories): one set-based ``register_batch`` and a few statements, not a dozen per
+    product. Raises ``ImmutableVersionError`` if one is registered meanwhile."""
+    if not items:
+        return
+    outcomes = register_batch(conn, [i.product for i in items])
+    taken = [o.lidvid for o in outcomes if o.product_id is None]
+    if taken:
+        raise ImmutableVersionError(f"{taken[0]} is already registered")
+    ids = [int(o.product_id) for o in outcomes if o.product_id is not None]
+    for start in range(0, len(ids), 500):
         conn.execute(
-            insert(product_groups),
-            [{"product_id": product_id, "group_name": g} for g in sorted(set(groups))],
+            update(product_files)
+            .where(
+                product_files.c.product_id.in_(ids[start : start + 500]),
+                product_files.c.blob_key == _NO_BLOB,
+            )
+            .values(blob_key=None)
         )
-    total = sum(f.size for f in new.files)
-    _upsert_replica(conn, new.label.lidvid, peer, state, now, files=len(new.files), size=total)
-    return product_id
+    rows = {
+        i.product.label.lidvid: {
+            "lidvid": i.product.label.lidvid,
+            "peer": peer,
+            "state": i.state,
+            "files": len(i.product.files),
+            "bytes": sum(f.size for f in i.product.files),
+            "updated_at": now,
+        }
+        for i in items
+    }
+    lidvids = sorted(rows)
+    known: set[str] = set()
+    for start in range(0, len(lidvids), 500):
+        known.update(
+            conn.execute(
+                select(fed_replicas.c.lidvid).where(
+                    fed_replicas.c.lidvid.in_(lidvids[start : start + 500])
+                )
+            ).scalars()
+        )
+    for lidvid in sorted(known):  # rare: a replica removed once and shared again
+        values = {k: v for k, v in rows[lidvid].items() if k != "lidvid"}
+        conn.execute(update(fed_replicas).where(fed_replicas.c.lidvid == lidvid).values(**values))
+    fresh = [{**rows[lv], "attempts": 0} for lv in lidvids if lv not in known]
+    if fresh:
+        conn.execute(insert(fed_replicas), fresh)
 
 
 NO_BLOB = _NO_BLOB
 
 
-def _upsert_replica(
-    conn: Connection, lidvid: str, peer: str, state: str, now: str, *, files: int, size: int
-) -> None:
-    values = {"peer": peer, "state": state, "files": files, "bytes": size, "updated_at": now}
-    if conn.execute(
-        update(fed_replicas).where(fed_replicas.c.lidvid == lidvid).values(**values)
-    ).rowcount:
-        return
-    conn.execute(insert(fed_replicas).values(lidvid=lidvid, attempts=0, **values))
+def homes_of(conn: Connection, lidvids: Sequence[str]) -> dict[str, str]:
+    """The home node of each of these LIDVIDs registered here (absent: not here)."""
+    unique = sorted(set(lidvids))
+    found: dict[str, str] = {}
+    for start in range(0, len(unique), 500):
+        found.update(
+            conn.execute(
+                select(products.c.lidvid, products.c.home_node).where(
+                    products.c.lidvid.in_(unique[start : start + 500])
+                )
+            ).all()
+        )
+    return found
 
 
 def replica_state(conn: Connection, lidvid: str) -> Any:
@@ -212,15 +289,20 @@ def pending_replicas(conn: Connection, peer: str, limit: int, max_attempts: int)
     )
 
 
-def replica_files(conn: Connection, lidvid: str) -> list[Any]:
-    return list(
-        conn.execute(
-            select(product_files)
+def replicas_files(conn: Connection, lidvids: Sequence[str]) -> dict[str, list[Any]]:
+    """The files of each of these replicas: one query per 500 products."""
+    found: dict[str, list[Any]] = {lv: [] for lv in lidvids}
+    unique = sorted(found)
+    for start in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(products.c.lidvid, product_files)
             .join(products, products.c.id == product_files.c.product_id)
-            .where(products.c.lidvid == lidvid)
-            .order_by(product_files.c.path)
+            .where(products.c.lidvid.in_(unique[start : start + 500]))
+            .order_by(products.c.lidvid, product_files.c.path)
         )
-    )
+        for row in rows:
+            found[row.lidvid].append(row)
+    return found
 
 
 def complete_replica(conn: Connection, lidvid: str, keys: dict[str, str], now: str) -> None:
@@ -228,12 +310,12 @@ def complete_replica(conn: Connection, lidvid: str, keys: dict[str, str], now: s
     product_id = conn.execute(select(products.c.id).where(products.c.lidvid == lidvid)).scalar()
     if product_id is None:
         return  # removed meanwhile (withdrawn at home)
-    for path, key in keys.items():
-        conn.execute(
-            update(product_files)
-            .where(product_files.c.product_id == product_id, product_files.c.path == path)
-            .values(blob_key=key)
-        )
+    conn.execute(
+        update(product_files)
+        .where(product_files.c.product_id == product_id, product_files.c.path == bindparam("p"))
+        .values(blob_key=bindparam("k")),
+        [{"p": path, "k": key} for path, key in keys.items()],
+    )
     set_replica_state(conn, lidvid, "complete", now)
 
 

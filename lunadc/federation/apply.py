@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lunadc.catalog import federation as fed
-from lunadc.catalog import products as catalog
 from lunadc.catalog import replicas as rep
 from lunadc.catalog.records import NewProduct, StoredFile
 from lunadc.errors import LunadcError, PeerError
@@ -99,11 +98,13 @@ class Applier:
     def prepare(self, conn: Connection, events: list[dict[str, Any]]) -> list[_Incoming]:
         """Fetch and read the labels (and inventories) of products new here; no writes."""
         incoming: list[_Incoming] = []
+        homes = rep.homes_of(
+            conn, [e["lidvid"] for e in events if isinstance(e.get("lidvid"), str)]
+        )
         for event in events:
             if event.get("kind") != "added" or not isinstance(event.get("lidvid"), str):
                 continue
-            existing = catalog.find_lidvid(conn, event["lidvid"])
-            if existing is not None:
+            if event["lidvid"] in homes:
                 continue  # handled as an access update in apply()
             problem = _check_policy(event)
             labels = [f for f in event.get("files", []) if f.get("role") == "label"]
@@ -205,35 +206,59 @@ class Applier:
     def apply(
         self, conn: Connection, events: list[dict[str, Any]], ready: list[_Incoming], now: str
     ) -> None:
-        """Write the page's effects in the caller's transaction."""
+        """Write the page's effects in the caller's transaction.
+
+        New products are gathered and registered together (one ``register_batch``); any
+        other event about a product still waiting in that batch registers the batch first,
+        so that the page's order is kept.
+        """
         by_lidvid = {i.event["lidvid"]: i for i in ready}
+        homes = rep.homes_of(
+            conn, [e["lidvid"] for e in events if isinstance(e.get("lidvid"), str)]
+        )
+        pending: list[rep.NewReplica] = []
+        waiting: set[str] = set()
+
+        def flush() -> None:
+            rep.register_replicas(conn, pending, peer=self.peer, now=now)
+            for item in pending:
+                homes[item.product.label.lidvid] = self.peer
+            pending.clear()
+            waiting.clear()
+
         for event in events:
             lidvid = event.get("lidvid")
             kind = event.get("kind")
             if not isinstance(lidvid, str):
                 continue
-            existing = catalog.find_lidvid(conn, lidvid)
-            if existing is not None and existing.home_node != self.peer:
+            if lidvid in waiting:
+                flush()
+            home = homes.get(lidvid)
+            if home is not None and home != self.peer:
                 if kind == "added":
-                    self.result.refused.append(
-                        f"{lidvid}: already here, homed at {existing.home_node}"
-                    )
+                    self.result.refused.append(f"{lidvid}: already here, homed at {home}")
                 continue
             if kind in ("revoked", "withdrawn"):
-                if existing is not None and rep.remove_replica(conn, lidvid, now):
+                if home is not None and rep.remove_replica(conn, lidvid, now):
                     self.result.removed += 1
-            elif kind in ("added", "access_changed") and existing is not None:
-                self._update(conn, event, lidvid, now)
+                    homes.pop(lidvid, None)
+            elif kind in ("added", "access_changed") and home is not None:
+                if self._update(conn, event, lidvid, now):
+                    homes.pop(lidvid, None)
             elif kind == "added" and lidvid in by_lidvid:
-                self._register(conn, by_lidvid.pop(lidvid), now)
+                pending.append(self._replica(by_lidvid.pop(lidvid), now))
+                waiting.add(lidvid)
+        flush()
 
-    def _update(self, conn: Connection, event: dict[str, Any], lidvid: str, now: str) -> None:
+    def _update(self, conn: Connection, event: dict[str, Any], lidvid: str, now: str) -> bool:
+        """Follow the home's access change; True if the replica was removed instead."""
         problem = _check_policy(event)
         if problem:
             # The home says it is restricted but names no group we hold: hide it here.
             if rep.remove_replica(conn, lidvid, now):
                 self.result.removed += 1
-            return
+                return True
+            return False
         if rep.update_replica_access(
             conn,
             lidvid,
@@ -243,8 +268,9 @@ class Applier:
             now=now,
         ):
             self.result.updated += 1
+        return False
 
-    def _register(self, conn: Connection, item: _Incoming, now: str) -> None:
+    def _replica(self, item: _Incoming, now: str) -> rep.NewReplica:
         assert item.label is not None
         event = item.event
         complete = all(f.blob_key != rep.NO_BLOB for f in item.files)
@@ -260,12 +286,11 @@ class Applier:
             ingested_at=now,
             access=event["access"],
             release_at=event.get("release_at"),
-        )
-        rep.register_replica(
-            conn, new, peer=self.peer, groups=event.get("groups", []), state=state, now=now
+            groups=frozenset(str(g) for g in event.get("groups", [])),
         )
         self.result.added += 1
         self.result.queued += state == "queued"
+        return rep.NewReplica(new, state)
 
 
 def _job(lidvid: str, offer: dict[str, Any]) -> FileJob:

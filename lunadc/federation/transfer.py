@@ -11,12 +11,14 @@ match is refused, recorded with its reason, and fetched again from scratch.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 import httpx
 
@@ -27,13 +29,14 @@ from lunadc.federation.peers import PeerClient, describe
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
 from lunadc.node import Node
-from lunadc.storage.base import Digests, StagedBlob, blob_key
+from lunadc.storage.base import Digests, StagedBlob, blob_key, copy_and_hash
 
 SMALL_FILE = 1024 * 1024  # at most this: travels in a batch
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
 RETRIES = 2  # a bad or cut file is fetched again this many times within one pass
 CHUNK = 1024 * 1024
+_WRITEBACK_MIN = 1024 * 1024  # writes at least this big start their write-back at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,21 +151,25 @@ class Transfer:
         needed: dict[str, list[FileJob]] = {}
         have: dict[str, dict[str, str]] = {}
         with self.node.engine.connect() as conn:
-            for lidvid in lidvids:
-                files = rep.replica_files(conn, lidvid)
-                needed[lidvid] = []
-                have[lidvid] = {}
-                for f in files:
-                    key = blob_key(f.sha256)
-                    if f.blob_key is None and not self.node.store.exists(key):
-                        needed[lidvid].append(FileJob(lidvid, f.path, f.size, f.md5, f.sha256))
-                    else:
-                        have[lidvid][f.path] = key
+            files_of = rep.replicas_files(conn, lidvids)
+        for lidvid in lidvids:
+            needed[lidvid] = []
+            have[lidvid] = {}
+            for f in files_of[lidvid]:
+                key = blob_key(f.sha256)
+                if f.blob_key is None and not self.node.store.exists(key):
+                    needed[lidvid].append(FileJob(lidvid, f.path, f.size, f.md5, f.sha256))
+                else:
+                    have[lidvid][f.path] = key
         jobs = [j for js in needed.values() for j in js]
         outcome = self.fetch(jobs)
-        for lidvid, js in needed.items():
-            errors = [outcome[(j.lidvid, j.path)] for j in js if outcome.get((j.lidvid, j.path))]
-            with begin_write(self.node.engine) as conn:
+        # Every fetched blob is durable already (``commit_all``): one transaction records
+        # the round's outcome, each product complete only if all its files were verified.
+        with begin_write(self.node.engine) as conn:
+            for lidvid, js in needed.items():
+                errors = [
+                    outcome[(j.lidvid, j.path)] for j in js if outcome.get((j.lidvid, j.path))
+                ]
                 if errors:
                     for job in js:
                         reason = outcome.get((job.lidvid, job.path))
@@ -310,18 +317,22 @@ class Transfer:
                     offset = 0  # the peer ignored Range: start over
                 elif response.status_code == 206:
                     _check_range(response, offset)
-                with open(part, "r+b" if offset else "wb") as out:
-                    out.seek(offset)
-                    out.truncate()
-                    written = offset
-                    pace = _Pace(self.max_rate)
-                    for chunk in response.iter_bytes(CHUNK):
-                        written += len(chunk)
-                        if written > job.size:
-                            raise IntegrityError(f"{job.path}: more bytes than {job.size}")
-                        out.write(chunk)
-                        pace.after(len(chunk))
-        staged = store.adopt(part)  # hashed in full: resumed bytes are checked too
+                with open(part, "r+b" if offset else "wb", buffering=0) as out:
+                    out.truncate(offset)
+                    # One pass: the bytes already here (a resume) are read back and hashed,
+                    # then the network's are hashed as they are written. What is verified
+                    # is exactly what the file holds, without reading 512 MiB again.
+                    source = _Resumed(part, offset, response, job, _Pace(self.max_rate))
+                    try:
+                        # A duck-typed file (read only), like the batch stream's bodies.
+                        digests = copy_and_hash(
+                            cast(BinaryIO, source), _Appender(out, offset), pool=self.node.hash_pool
+                        )
+                    finally:
+                        source.close()
+            staged = store.adopt(part, digests)
+        else:
+            staged = store.adopt(part)  # complete before a crash: hashed in full here
         try:
             check(job, staged.digests)
         except IntegrityError:
@@ -329,6 +340,78 @@ class Transfer:
             raise
         staged.commit()
         self._count(job)
+
+
+class _Resumed:
+    """A file-like source: the first ``offset`` bytes of ``part``, then the response body;
+    never more than the job's size in all."""
+
+    def __init__(
+        self, part: Path, offset: int, response: httpx.Response, job: FileJob, pace: _Pace
+    ) -> None:
+        self._prefix = open(part, "rb") if offset else None  # noqa: SIM115 - closed in close()
+        self._left = offset
+        self._chunks = response.iter_bytes(CHUNK)
+        self._buffer = memoryview(b"")
+        self._job = job
+        self._total = 0
+        self._pace = pace
+
+    def read(self, n: int = -1) -> bytes:
+        if self._prefix is not None and self._left > 0:
+            data = self._prefix.read(min(n, self._left) if n > 0 else self._left)
+            if not data:
+                raise IntegrityError(f"{self._job.path}: the partial download shrank")
+            self._left -= len(data)
+            return self._count(data)
+        if not self._buffer:
+            chunk = next(self._chunks, b"")
+            if not chunk:
+                return b""
+            self._pace.after(len(chunk))
+            self._buffer = memoryview(chunk)
+        take = len(self._buffer) if n < 0 else n
+        data = self._buffer[:take].tobytes()
+        self._buffer = self._buffer[take:]
+        return self._count(data)
+
+    def _count(self, data: bytes) -> bytes:
+        self._total += len(data)
+        if self._total > self._job.size:
+            raise IntegrityError(f"{self._job.path}: more bytes than {self._job.size}")
+        return data
+
+    def close(self) -> None:
+        if self._prefix is not None:
+            self._prefix.close()
+
+
+class _Appender:
+    """A sink that skips the ``offset`` bytes already in the file and writes the rest,
+    starting their write-back at once so the final fsync has little left to wait for."""
+
+    def __init__(self, out: BinaryIO, offset: int) -> None:
+        self._out = out
+        self._skip = offset
+        self._position = offset
+        out.seek(offset)
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        view = memoryview(data)
+        size = len(view)
+        if self._skip:
+            dropped = min(self._skip, len(view))
+            self._skip -= dropped
+            view = view[dropped:]
+        while view:
+            written = self._out.write(view) or 0
+            if written >= _WRITEBACK_MIN and hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(
+                    self._out.fileno(), self._position, written, os.POSIX_FADV_DONTNEED
+                )
+            self._position += written
+            view = view[written:]
+        return size
 
 
 class _Pace:

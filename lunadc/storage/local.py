@@ -192,15 +192,18 @@ class LocalBlobStore:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / name
 
-    def adopt(self, path: Path) -> StagedBlob:
+    def adopt(self, path: Path, digests: Digests | None = None) -> StagedBlob:
         """Turn a complete local file (a finished resumable download) into a staged blob.
 
-        The file is hashed in full here, so what gets committed is exactly what was verified.
+        The file is hashed in full here, so what gets committed is exactly what was verified,
+        unless the caller gives ``digests`` it computed over exactly these bytes as it wrote
+        them (a download hashed while streaming: no second read of a large file).
         """
         tmp = self._new_tmp()
         os.replace(path, tmp)
-        with open(tmp, "rb") as handle:
-            digests = copy_and_hash(handle, None, pool=self._pool)
+        if digests is None:
+            with open(tmp, "rb") as handle:
+                digests = copy_and_hash(handle, None, pool=self._pool)
         return _LocalStaged(self, tmp, digests)
 
     def commit_all(self, blobs: list[StagedBlob]) -> list[str]:
