@@ -22,15 +22,14 @@ from lunadc.catalog import federation as fed
 from lunadc.catalog import replicas as rep
 from lunadc.catalog.records import NewProduct, StoredFile
 from lunadc.errors import LunadcError, PeerError
+from lunadc.federation.labels import LabelJob, LabelReader
 from lunadc.federation.peers import PeerClient, describe
 from lunadc.federation.transfer import FileJob, Transfer
 from lunadc.model.access import Access
-from lunadc.model.findings import Severity
 from lunadc.model.identifiers import is_under
 from lunadc.model.product import Label, Member
 from lunadc.model.times import canonical_time
 from lunadc.node import Node
-from lunadc.pds4.extract import extract_label
 from lunadc.pds4.inventory import read_inventory
 from lunadc.pds4.safe_xml import parse_xml
 from lunadc.storage.base import blob_key
@@ -87,8 +86,15 @@ def _check_policy(event: dict[str, Any]) -> str | None:
 class Applier:
     """Applies one page of a peer's events (fetching what it needs first)."""
 
-    def __init__(self, node: Node, client: PeerClient, rules: Sequence[fed.Rule]) -> None:
+    def __init__(
+        self,
+        node: Node,
+        client: PeerClient,
+        rules: Sequence[fed.Rule],
+        reader: LabelReader | None = None,
+    ) -> None:
         self.node = node
+        self.reader = reader or LabelReader(workers=1)
         self.client = client
         self.peer = client.name
         self.rules = [r for r in rules if r.peer == self.peer]
@@ -118,9 +124,7 @@ class Applier:
             incoming.append(_Incoming(event, labels[0]))
         transfer = Transfer(self.node, self.client)
         self._fetch(transfer, [_job(i.event["lidvid"], i.label_file) for i in incoming], incoming)
-        for item in incoming:
-            if item.label is None and item.event["lidvid"] not in self._failed:
-                self._read_label(item)
+        self._read_labels([i for i in incoming if i.event["lidvid"] not in self._failed])
         inventories = [
             (item, f)
             for item in incoming
@@ -143,30 +147,33 @@ class Applier:
                 self._failed.add(lidvid)
                 self.result.refused.append(f"{lidvid}: {path}: {reason}")
 
-    def _read_label(self, item: _Incoming) -> None:
-        lidvid = item.event["lidvid"]
-        source = f"{self.peer}:{lidvid}"
-        try:
-            with self.node.store.open(blob_key(item.label_file["sha256"])) as handle:
-                data = handle.read(self.node.config.max_label_bytes + 1)
-            tree = parse_xml(data, source=source, max_bytes=self.node.config.max_label_bytes)
-            label, findings = extract_label(tree, source=source)
-            errors = [f for f in findings if f.severity is Severity.ERROR]
-            if errors:
-                raise PeerError(f"label does not read cleanly: {errors[0]}")
-            label = dataclasses.replace(
-                label,
-                start_date_time=canonical_time(label.start_date_time),
-                stop_date_time=canonical_time(label.stop_date_time),
+    def _read_labels(self, items: list[_Incoming]) -> None:
+        """Read the page's new labels (in worker processes when there are many)."""
+        max_bytes = self.node.config.max_label_bytes
+        jobs = [
+            LabelJob(
+                self.node.store.path_of(blob_key(item.label_file["sha256"])),
+                item.event["lidvid"],
+                f"{self.peer}:{item.event['lidvid']}",
+                max_bytes,
             )
-            if label.lidvid != lidvid:
-                raise PeerError(f"the label is {label.lidvid}, not {lidvid}")
-            item.files = self._files(item, label)
-            item.label = label
-            item.tree = tree
-        except LunadcError as exc:
-            self._failed.add(lidvid)
-            self.result.refused.append(f"{lidvid}: {describe(exc)}")
+            for item in items
+        ]
+        for item, job, (label, problem) in zip(items, jobs, self.reader.read(jobs), strict=True):
+            try:
+                if label is None:
+                    raise PeerError(problem or "unreadable label")
+                item.files = self._files(item, label)
+                if label.inventory_files:
+                    # Inventories are read against their label's tree: parsed again here
+                    # for the few products (collections) that have one.
+                    with open(job.path, "rb") as handle:
+                        data = handle.read(max_bytes + 1)
+                    item.tree = parse_xml(data, source=job.source, max_bytes=max_bytes)
+                item.label = label
+            except LunadcError as exc:
+                self._failed.add(job.lidvid)
+                self.result.refused.append(f"{job.lidvid}: {describe(exc)}")
 
     def _files(self, item: _Incoming, label: Label) -> list[StoredFile]:
         """The product's files from the label, with the peer's SHA-256 (checked on arrival)."""

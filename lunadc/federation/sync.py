@@ -20,6 +20,7 @@ from lunadc.catalog.db import begin_write
 from lunadc.errors import LunadcError, NotFoundError
 from lunadc.federation.apply import Applier, rule_matches
 from lunadc.federation.identity import Identity, load_identity
+from lunadc.federation.labels import LabelReader
 from lunadc.federation.peers import ClientFactory, PeerClient, describe
 from lunadc.federation.transfer import Transfer
 from lunadc.model.times import format_time
@@ -123,6 +124,20 @@ def _pull(
         cursor = fed.cursor(conn, client.name)
     after = int(cursor.last_seq) if cursor else 0
     released_after = cursor.last_event_at if cursor else None
+    with LabelReader() as reader:
+        _pull_pages(node, client, rules, result, size, after, released_after, reader)
+
+
+def _pull_pages(
+    node: Node,
+    client: PeerClient,
+    rules: Sequence[fed.Rule],
+    result: PeerSync,
+    size: int,
+    after: int,
+    released_after: str | None,
+    reader: LabelReader,
+) -> None:
     for _page in range(MAX_PAGES):
         data = client.changes(after, size, released_after)
         events = [e for e in data.get("events", []) if isinstance(e, dict)]
@@ -130,7 +145,7 @@ def _pull(
         nxt, head = int(data.get("next", after)), int(data.get("head", 0))
         if nxt < after:
             raise NotFoundError(f"peer {client.name}'s feed went backwards ({nxt} < {after})")
-        applier = Applier(node, client, rules)
+        applier = Applier(node, client, rules, reader)
         with node.engine.connect() as conn:
             ready = applier.prepare(conn, events)
         with begin_write(node.engine) as conn:

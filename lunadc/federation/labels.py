@@ -1,0 +1,106 @@
+"""Reading a peer's labels here, from their verified bytes: alone, or in worker processes.
+
+Reading a label (safe XML parse and extraction) is the CPU-bound part of applying a feed
+page: thousands of new products cost seconds per page on one core. With enough labels a
+pool of spawned workers reads them; a worker imports only this module and the PDS4 reader,
+never the catalog, storage or web layers. Either way the result is the same ``Label``: the
+catalog entry always comes from the label bytes, never from what the peer parsed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from lunadc.errors import LunadcError
+from lunadc.model.findings import Severity
+from lunadc.model.product import Label
+from lunadc.model.times import canonical_time
+from lunadc.pds4.extract import extract_label
+from lunadc.pds4.safe_xml import parse_xml
+
+PARALLEL_MIN = 200  # fewer labels than this: starting workers costs more than it saves
+MAX_WORKERS = 4
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LabelJob:
+    path: Path  # the label's verified blob
+    lidvid: str  # what the feed says it is
+    source: str  # named in errors: "peer:lidvid"
+    max_bytes: int
+
+
+def read_label(job: LabelJob) -> tuple[Label | None, str | None]:
+    """The label, or why it is refused (a plain string: it crosses a process boundary)."""
+    try:
+        with open(job.path, "rb") as handle:
+            data = handle.read(job.max_bytes + 1)
+        tree = parse_xml(data, source=job.source, max_bytes=job.max_bytes)
+        label, findings = extract_label(tree, source=job.source)
+    except LunadcError as exc:
+        return None, exc.message
+    except OSError as exc:
+        return None, f"cannot read the label: {exc.strerror}"
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        return None, f"label does not read cleanly: {errors[0]}"
+    if label.lidvid != job.lidvid:
+        return None, f"the label is {label.lidvid}, not {job.lidvid}"
+    label = dataclasses.replace(
+        label,
+        start_date_time=canonical_time(label.start_date_time),
+        stop_date_time=canonical_time(label.stop_date_time),
+    )
+    return label, None
+
+
+class LabelReader:
+    """Reads batches of labels; starts its worker pool on the first large batch and keeps
+    it for the rest of the sync pass (``close`` ends it)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def read(self, jobs: Sequence[LabelJob]) -> list[tuple[Label | None, str | None]]:
+        if len(jobs) < PARALLEL_MIN or self.workers < 2:
+            return [read_label(job) for job in jobs]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
+            )
+        chunk = max(16, len(jobs) // (self.workers * 4))
+        return list(self._pool.map(read_label, jobs, chunksize=chunk))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> LabelReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _init_worker(parent: int) -> None:
+    # A worker whose parent was killed (kill -9 gives it no chance to stop the pool) would
+    # wait for work forever: it watches its parent and ends with it.
+    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
