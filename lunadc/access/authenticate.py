@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
@@ -30,6 +33,11 @@ def bearer_token(authorization: str | None) -> str | None:
 
 def authenticate(conn: Connection, token: str, now: str) -> tuple[Viewer, str]:
     """The viewer a token stands for and its token id; raises ``AuthenticationError``."""
+    viewer, row = _verify(conn, token, now)
+    return viewer, row.token_id
+
+
+def _verify(conn: Connection, token: str, now: str) -> tuple[Viewer, accounts.TokenRow]:
     parts = split_token(token)
     if parts is None:
         raise AuthenticationError("malformed API token")
@@ -45,17 +53,66 @@ def authenticate(conn: Connection, token: str, now: str) -> tuple[Viewer, str]:
         raise AuthenticationError("this API token has expired")
     if row.user_disabled:
         raise AuthenticationError("this user is disabled")
-    return accounts.viewer_of(accounts.get_user(conn, row.user)), token_id
+    return accounts.token_viewer(conn, row), row
 
 
-def authenticate_and_touch(engine: Engine, token: str, now: str) -> Viewer:
-    """``authenticate`` plus a (throttled) update of the token's last-used time."""
+def authenticate_and_touch(
+    engine: Engine, token: str, now: str, cache: VerifiedTokens | None = None
+) -> Viewer:
+    """``authenticate`` plus a (throttled) update of the token's last-used time.
+
+    With ``cache``, a token verified less than ``cache.ttl_s`` ago is not looked up again.
+    """
+    if cache is not None:
+        hit = cache.get(token, now)
+        if hit is not None:
+            return hit
     with engine.connect() as conn:
-        viewer, token_id = authenticate(conn, token, now)
-        row = accounts.find_token(conn, token_id)
-    if row is not None and (
-        row.last_used_at is None or parse_time(row.last_used_at) + _TOUCH_EVERY <= parse_time(now)
-    ):
+        viewer, row = _verify(conn, token, now)
+    if row.last_used_at is None or parse_time(row.last_used_at) + _TOUCH_EVERY <= parse_time(now):
         with begin_write(engine) as conn:
-            accounts.touch_token(conn, token_id, format_time(parse_time(now)))
+            accounts.touch_token(conn, row.token_id, format_time(parse_time(now)))
+    if cache is not None:
+        cache.put(token, viewer, row.expires_at)
     return viewer
+
+
+class VerifiedTokens:
+    """Tokens verified in the last ``ttl_s`` seconds, keyed by their SHA-256 (never the token).
+
+    Each authenticated request would otherwise cost two catalog queries before its real work.
+    The price: a token revoked or a user disabled by another process (``lunadc token revoke``)
+    still works here for at most ``ttl_s`` seconds. Expiry stays exact: it is checked on every
+    hit. Only successes are kept; a failure is always looked up, audited and rate-limited.
+    """
+
+    def __init__(
+        self,
+        ttl_s: float = 2.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self._max = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[float, Viewer, str | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str, now: str) -> Viewer | None:
+        key = hash_secret(token)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            at, viewer, expires_at = entry
+            if self._clock() - at > self.ttl_s or (expires_at is not None and expires_at <= now):
+                del self._entries[key]
+                return None
+            return viewer
+
+    def put(self, token: str, viewer: Viewer, expires_at: str | None) -> None:
+        key = hash_secret(token)
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()  # a burst of distinct tokens: start again, stay bounded
+            self._entries[key] = (self._clock(), viewer, expires_at)

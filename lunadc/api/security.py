@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from lunadc.access.authenticate import authenticate_and_touch, bearer_token
+from lunadc.access.authenticate import VerifiedTokens, authenticate_and_touch, bearer_token
 from lunadc.access.ratelimit import FailureLimiter
 from lunadc.access.tokens import split_token
 from lunadc.catalog import audit
@@ -71,7 +71,11 @@ async def viewer_for_request(request: Request) -> Viewer:
         if token is None:
             return ANONYMOUS
         now = format_time(node.clock())
-        return await run_in_threadpool(authenticate_and_touch, node.engine, token, now)
+        cache: VerifiedTokens = request.app.state.verified_tokens
+        hit = cache.get(token, now)
+        if hit is not None:  # no thread hop, no query
+            return hit
+        return await run_in_threadpool(authenticate_and_touch, node.engine, token, now, cache)
     except AuthenticationError as error:
         limiter.failed(client)
         await run_in_threadpool(_audit_failure, node, request, error.message, token)
@@ -81,6 +85,7 @@ async def viewer_for_request(request: Request) -> Viewer:
 def install_security(app: FastAPI, *, cors_origins: tuple[str, ...] = ()) -> None:
     """Security headers on every response; failed-auth limiter; CORS only if configured."""
     app.state.auth_limiter = FailureLimiter()
+    app.state.verified_tokens = VerifiedTokens()
 
     @app.middleware("http")
     async def security_headers(

@@ -33,6 +33,9 @@ class TokenRow:
     revoked_at: str | None
     last_used_at: str | None
     user_disabled: bool
+    user_id: int = 0
+    user_role: Role = Role.READER
+    user_partner: bool = False
 
 
 def add_user(conn: Connection, name: str, role: Role, partner: bool, now: str) -> int:
@@ -107,6 +110,16 @@ def add_member(conn: Connection, group: str, user: str) -> None:
     conn.execute(insert(group_members).values(group_id=group_id, user_id=user_row.id))
 
 
+def token_viewer(conn: Connection, token: TokenRow) -> Viewer:
+    """The viewer a token's user is, from the token row and one query for the groups."""
+    return Viewer(
+        name=token.user,
+        role=token.user_role,
+        partner=token.user_partner,
+        groups=frozenset(_user_groups(conn, token.user_id)),
+    )
+
+
 def viewer_of(user: UserRow) -> Viewer:
     return Viewer(
         name=user.name, role=user.role, partner=user.partner, groups=frozenset(user.groups)
@@ -131,7 +144,13 @@ def add_token(
 def find_token(conn: Connection, token_id: str) -> TokenRow | None:
     row = (
         conn.execute(
-            select(api_tokens, users.c.name.label("user"), users.c.disabled)
+            select(
+                api_tokens,
+                users.c.name.label("user"),
+                users.c.disabled,
+                users.c.role,
+                users.c.partner,
+            )
             .join(users, users.c.id == api_tokens.c.user_id)
             .where(api_tokens.c.token_id == token_id)
         )
@@ -149,6 +168,9 @@ def find_token(conn: Connection, token_id: str) -> TokenRow | None:
         revoked_at=row["revoked_at"],
         last_used_at=row["last_used_at"],
         user_disabled=bool(row["disabled"]),
+        user_id=row["user_id"],
+        user_role=Role(row["role"]),
+        user_partner=bool(row["partner"]),
     )
 
 
