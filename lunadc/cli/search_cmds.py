@@ -168,7 +168,8 @@ def search(
             if federated:
                 from lunadc.federation.search import search_from_cli
 
-                body = search_from_cli(root, params, everything)
+                extra = [(k, v) for k, v in where.items() if v is not None]
+                body = search_from_cli(root, params, everything, extra)
             else:
                 body = _local(root, params, everything)
     except LunadcError as error:
