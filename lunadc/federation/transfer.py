@@ -26,6 +26,7 @@ from lunadc.catalog import replicas as rep
 from lunadc.catalog.db import begin_write
 from lunadc.errors import IntegrityError, LunadcError, PeerError
 from lunadc.federation.peers import PeerClient, describe
+from lunadc.federation.prefetch import Prefetch
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
 from lunadc.node import Node
@@ -225,8 +226,11 @@ class Transfer:
         failed: set[tuple[str, str]] = set()
         verified: list[tuple[FileJob, StagedBlob]] = []
         try:
-            with self.client.batch([(j.lidvid, j.path) for j in jobs]) as response:
-                frames = _Frames(response.iter_bytes(CHUNK))
+            with (
+                self.client.batch([(j.lidvid, j.path) for j in jobs]) as response,
+                Prefetch(response.iter_bytes(CHUNK)) as chunks,
+            ):
+                frames = _Frames(chunks)
                 while (line := frames.line()) is not None:
                     head = _header(line)
                     key = (str(head.get("lidvid")), str(head.get("path")))
@@ -351,7 +355,7 @@ class _Resumed:
     ) -> None:
         self._prefix = open(part, "rb") if offset else None  # noqa: SIM115 - closed in close()
         self._left = offset
-        self._chunks = response.iter_bytes(CHUNK)
+        self._chunks = Prefetch(response.iter_bytes(CHUNK))
         self._buffer = memoryview(b"")
         self._job = job
         self._total = 0
@@ -382,6 +386,7 @@ class _Resumed:
         return data
 
     def close(self) -> None:
+        self._chunks.close()
         if self._prefix is not None:
             self._prefix.close()
 
