@@ -17,8 +17,8 @@ from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from lunadc.catalog import access as access_rules
 from lunadc.catalog.access import AccessSetting
-from lunadc.catalog.records import NewProduct
 from lunadc.catalog.footprints import write_footprints
+from lunadc.catalog.records import NewProduct
 from lunadc.catalog.search_index import index_products
 from lunadc.catalog.tables import (
     changes,
