@@ -26,6 +26,17 @@ from lunadc.search.spatial import Box, Circle, Point, Polygon, Region, make_box
 
 Spec = tuple[Any, ...]
 Arr = np.ndarray[Any, Any]
+MAX_SAMPLES = 50_000  # per boundary piece: finer than this and the oracle gives up
+
+
+class TooFine(Exception):
+    """The boundary cannot be sampled at this step within MAX_SAMPLES points."""
+
+
+def _count(k: int) -> int:
+    if k > MAX_SAMPLES:
+        raise TooFine(k)
+    return k
 
 
 def to_xyz(lon: Any, lat: Any) -> Arr:
@@ -126,7 +137,7 @@ def contains(spec: Spec, p: Arr) -> Arr:
 
 def _slerp(a: Arr, b: Arr, h: float) -> Arr:
     ang = math.atan2(np.linalg.norm(np.cross(a, b)), float(np.dot(a, b)))
-    k = max(2, math.ceil(ang / h) + 1)
+    k = _count(max(2, math.ceil(ang / h) + 1))
     t = np.linspace(0.0, 1.0, k)[:, None]
     if ang < 1e-15:
         return np.repeat(a[None, :], k, axis=0)
@@ -147,7 +158,7 @@ def boundary(spec: Spec, h: float) -> Arr:
         if r >= math.pi:
             return np.zeros((0, 3))
         e1, e2 = _gnomonic_basis(c)
-        k = max(16, math.ceil(2 * math.pi * math.sin(r) / h) + 1)
+        k = _count(max(16, math.ceil(2 * math.pi * math.sin(r) / h) + 1))
         t = np.linspace(0, 2 * math.pi, k)[:, None]
         out: Arr = math.cos(r) * c + math.sin(r) * (np.cos(t) * e1 + np.sin(t) * e2)
         return out
@@ -158,11 +169,11 @@ def boundary(spec: Spec, h: float) -> Arr:
         for lat in (s, n):
             if abs(lat) < 90.0:
                 dlon = math.degrees(h) / max(math.cos(math.radians(lat)), 1e-12)
-                k = max(2, math.ceil(width / dlon) + 1)
+                k = _count(max(2, math.ceil(width / dlon) + 1))
                 lons = np.linspace(w, w + width, k)
                 parts.append(to_xyz(lons, np.full(k, lat)))
         if width < 360.0:
-            k = max(2, math.ceil(math.radians(n - s) / h) + 1)
+            k = _count(max(2, math.ceil(math.radians(n - s) / h) + 1))
             lats = np.linspace(s, n, k)
             for lon in (w, w + width):
                 parts.append(to_xyz(np.full(k, lon), lats))
@@ -178,8 +189,8 @@ def min_distance(a: Arr, b: Arr) -> float:
     if not len(a) or not len(b):
         return math.inf
     best = 4.0
-    for i in range(0, len(a), 512):
-        chunk = a[i : i + 512]
+    for i in range(0, len(a), 64):
+        chunk = a[i : i + 64]
         d2 = ((chunk[:, None, :] - b[None, :, :]) ** 2).sum(axis=-1)
         best = min(best, float(d2.min()))
     chord = math.sqrt(best)
@@ -188,7 +199,10 @@ def min_distance(a: Arr, b: Arr) -> float:
 
 def decide_intersects(a: Spec, b: Spec, h: float) -> bool | None:
     """``True``/``False`` when the samples settle it, else ``None``."""
-    ba, bb = boundary(a, h), boundary(b, h)
+    try:
+        ba, bb = boundary(a, h), boundary(b, h)
+    except TooFine:
+        return None
     if contains(b, ba).any() or contains(a, bb).any():
         return True
     return False if min_distance(ba, bb) > 3 * h else None
@@ -196,7 +210,10 @@ def decide_intersects(a: Spec, b: Spec, h: float) -> bool | None:
 
 def decide_covers(a: Spec, b: Spec, h: float) -> bool | None:
     """Does ``a`` cover ``b``?  ``True``/``False`` when the samples settle it."""
-    ba, bb = boundary(a, h), boundary(b, h)
+    try:
+        ba, bb = boundary(a, h), boundary(b, h)
+    except TooFine:
+        return None
     out = ~contains(a, bb)
     if out.any():
         return False if min_distance(bb[out], ba) > h else None
