@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 from starlette.responses import Response, StreamingResponse
 
 from lunadc import __version__
@@ -303,9 +303,11 @@ def federated_answer(request: Request, viewer: Viewer, listing: ListRequest) -> 
 
 
 @router.get("/query")
-def federated_query(request: Request, viewer: ViewerDep, listing: ListDep) -> dict[str, Any]:
+def federated_query(request: Request, viewer: ViewerDep, listing: ListDep) -> Response:
     """The same as ``GET /products?federated=true``."""
-    return federated_answer(request, viewer, listing)
+    # Plain JSON types already: a JSONResponse skips FastAPI's per-value encoder, which
+    # cost more than the merge itself for a page of a hundred rows.
+    return JSONResponse(federated_answer(request, viewer, listing))
 
 
 @router.get("/status")
