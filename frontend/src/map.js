@@ -80,6 +80,32 @@ function densify(ring, step = 1) {
   return out;
 }
 
+/**
+ * A closed lon/lat ring with its edges as great-circle arcs (about one point a degree): how the
+ * API reads polygon= edges, so the shape drawn is the filter applied, also for a ring around a pole
+ * or across 180° (a linear lon/lat interpolation would go the long way round from 270° to 0°).
+ */
+function greatCircleRing(ring, stepDeg = 1) {
+  const rad = Math.PI / 180;
+  const vec = ([lon, lat]) => [Math.cos(lat * rad) * Math.cos(lon * rad), Math.cos(lat * rad) * Math.sin(lon * rad), Math.sin(lat * rad)];
+  const out = [];
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [a, b] = [vec(ring[i]), vec(ring[i + 1])];
+    const omega = Math.acos(Math.min(1, Math.max(-1, a[0] * b[0] + a[1] * b[1] + a[2] * b[2])));
+    const n = Math.max(1, Math.ceil(omega / rad / stepDeg));
+    out.push(ring[i]);
+    if (Math.sin(omega) < 1e-9) continue; // same or antipodal points: no unique arc to draw
+    for (let k = 1; k < n; k++) {
+      const f = k / n;
+      const [wa, wb] = [Math.sin((1 - f) * omega) / Math.sin(omega), Math.sin(f * omega) / Math.sin(omega)];
+      const [x, y, z] = [0, 1, 2].map((j) => wa * a[j] + wb * b[j]);
+      out.push([Math.atan2(y, x) / rad, Math.atan2(z, Math.hypot(x, y)) / rad]);
+    }
+  }
+  out.push(ring[ring.length - 1]);
+  return out;
+}
+
 function densifyGeometry(geometry) {
   if (!geometry) return geometry;
   if (geometry.type === "Polygon") return { ...geometry, coordinates: geometry.coordinates.map((r) => densify(r)) };
@@ -223,7 +249,7 @@ export function createMap(target, { projection = "south", onSelect = () => {}, o
     region = reg;
     regionSource.clear();
     if (!reg) return;
-    const ring = reg.type === "circle" ? circleRing(reg, bodyRadius) : densify([...reg.coords, reg.coords[0]]);
+    const ring = reg.type === "circle" ? circleRing(reg, bodyRadius) : greatCircleRing([...reg.coords, reg.coords[0]]);
     const coords = ring.map((p) => transform(p, "EPSG:4326", `moon:${current}`));
     regionSource.addFeature(new Feature(new Polygon([coords])));
   }

@@ -2,6 +2,7 @@
 // a drawn region as the spatial filter, coverage of a landing circle, all kept in the URL.
 import { api, config, el, formatNumber, formatPercent, formatTime, productHref, prop, t } from "./common.js";
 import { bodyRadiusKm, createMap } from "./map.js";
+import { parsePolygonText, polygonText } from "./polygontext.js";
 
 const PAGE = 50;
 const FACETS = [
@@ -384,6 +385,26 @@ function init() {
     e.preventDefault();
     state.region = { type: "circle", lon: Number($("c-lon").value), lat: Number($("c-lat").value), r: Number($("c-r").value) };
     changed();
+  });
+  if (state.region?.type === "polygon") $("p-coords").value = polygonText(state.region.coords);
+  $("polygon-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const parsed = parsePolygonText($("p-coords").value);
+    $("p-coords").setAttribute("aria-invalid", String(Boolean(parsed.error)));
+    $("p-error").textContent = parsed.error ? t(parsed.error, parsed.params) : "";
+    if (parsed.error) return;
+    // The same region a polygon drawn on the map gives: same URL state, same API polygon=.
+    setDrawButtons(null);
+    mapView.stopDraw();
+    state.region = { type: "polygon", coords: parsed.coords };
+    changed();
+  });
+  // Enter applies (as in the circle's fields); Shift+Enter keeps the textarea's new line.
+  $("p-coords").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $("polygon-form").requestSubmit();
+    }
   });
   $("coverage-btn").addEventListener("click", showCoverage);
   $("load-more").addEventListener("click", () => loadPage(false));

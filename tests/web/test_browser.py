@@ -159,6 +159,63 @@ def test_draw_region_on_south_polar_map(page: Any, server: Server) -> None:
     assert "Polygon" in page.locator("#region-text").inner_text()
 
 
+def focus_polygon_entry(page: Any) -> None:
+    """Reach the polygon's text box from the circle's entry with the keyboard alone."""
+    page.locator(".region-form summary").first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Enter a polygon by coordinates"
+    page.keyboard.press("Enter")  # opens the <details>
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "p-coords"
+
+
+def test_polygon_by_keyboard_on_south_polar_map(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/?lang=en")
+    wait_results(page)
+    assert page.locator("input[name=proj][value=south]").is_checked()
+    focus_polygon_entry(page)
+    # Bad input is explained, and the filter stays as it was.
+    error = page.locator("#p-error")
+    page.keyboard.type("10,-85 20,-86")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.getElementById('p-error').textContent !== ''")
+    assert error.inner_text() == "A polygon needs at least 3 vertices; 2 given."
+    page.keyboard.press("Control+A")
+    page.keyboard.type("10,-85 20,-95 30,-86")
+    page.keyboard.press("Enter")
+    assert error.inner_text() == "Vertex 2: latitude -95 is outside −90…90."
+    assert page.locator("#p-coords").get_attribute("aria-invalid") == "true"
+    assert "polygon=" not in page.url
+    # A square around the south pole, one vertex per line (Shift+Enter), applied with Enter.
+    vertices = [(0, -84), (90, -84), (180, -84), (270, -84)]
+    page.keyboard.press("Control+A")
+    for n, (lon, lat) in enumerate(vertices):
+        if n:
+            page.keyboard.press("Shift+Enter")
+        page.keyboard.type(f"{lon},{lat}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"polygon="))
+    assert error.inner_text() == ""
+    assert "Polygon with 4 vertices" in page.locator("#region-text").inner_text()
+    polygon = ",".join(f"{lon},{lat}" for lon, lat in vertices)
+    assert f"polygon={quote(polygon, safe='')}" in page.url or f"polygon={polygon}" in page.url
+    # The same filter as a drawn polygon: the results are the API's hits for polygon=.
+    expected = hits_for(server, None, polygon=polygon, target="Moon")
+    assert expected > 0
+    wait_results(page)
+    wait_count(page, min(expected, 50))
+    page.wait_for_function(
+        f"() => document.getElementById('summary').textContent.includes('Results: {expected:,}')"
+    )
+    shot(page, "search-polygon-by-keyboard")
+    # The shared URL brings the polygon back into the text box.
+    page.goto(page.url)
+    wait_results(page)
+    assert page.locator("#p-coords").input_value().split("\n") == [
+        f"{lon},{lat}" for lon, lat in vertices
+    ]
+
+
 def test_footprints_link_map_and_results(page: Any, server: Server) -> None:
     page.goto(f"{server.url}/?lang=en&proj=eqc&target=Moon")
     wait_results(page)
