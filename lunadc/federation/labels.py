@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +20,7 @@ from lunadc.errors import LunadcError
 from lunadc.model.findings import Severity
 from lunadc.model.product import Label
 from lunadc.model.times import canonical_time
+from lunadc.parentwatch import watch_parent
 from lunadc.pds4.extract import extract_label
 from lunadc.pds4.safe_xml import parse_xml
 
@@ -95,12 +94,4 @@ class LabelReader:
 
 
 def _init_worker(parent: int) -> None:
-    # A worker whose parent was killed (kill -9 gives it no chance to stop the pool) would
-    # wait for work forever: it watches its parent and ends with it.
-    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
-
-
-def _end_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
+    watch_parent(parent)

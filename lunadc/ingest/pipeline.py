@@ -120,7 +120,7 @@ class Ingestor:
             self.workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(self.node.config.schema_catalog, max_bytes),
+            initargs=(self.node.config.schema_catalog, max_bytes, os.getpid()),
         ) as pool:
             yield from zip(labels, pool.map(check_in_worker, labels, chunksize=32), strict=True)
 

@@ -7,13 +7,11 @@ second rather than the import time of the whole application.
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from pathlib import Path
 
 from lunadc.ingest.prepare import LabelCheck, check_label
 from lunadc.ingest.report import Rejection
+from lunadc.parentwatch import watch_parent
 from lunadc.pds4.schemas import SchemaCatalog
 
 # Per worker process, set once by ``init_worker`` (a process pool initialiser has no other
@@ -22,20 +20,11 @@ _schemas: SchemaCatalog | None = None
 _max_bytes = 0
 
 
-def init_worker(catalog_dir: Path | None, max_bytes: int) -> None:
+def init_worker(catalog_dir: Path | None, max_bytes: int, parent: int) -> None:
     global _schemas, _max_bytes
+    watch_parent(parent)  # first: a worker of a killed ingest must not linger
     _schemas = SchemaCatalog(catalog_dir)
     _max_bytes = max_bytes
-    # A worker whose ingest was killed (kill -9 gives it no chance to stop its pool) would
-    # wait for work forever: it watches its parent and ends with it.
-    watch = threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True)
-    watch.start()
-
-
-def _end_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
 
 
 def check_in_worker(source: Path) -> LabelCheck | Rejection:
