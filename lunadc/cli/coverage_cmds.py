@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 
 from lunadc.cli.app import RootOption, app, console, err_console, fail
-from lunadc.errors import BadRequestError, LunadcError, NotFoundError
+from lunadc.cli.remote import Query, get_json
+from lunadc.errors import BadRequestError, LunadcError
 
 
 def _local(root: Path, req: Any, everything: bool) -> dict[str, Any]:
@@ -30,22 +31,8 @@ def _local(root: Path, req: Any, everything: bool) -> dict[str, Any]:
         return coverage_report(conn, viewer, format_time(node.clock()), req)
 
 
-def _remote(url: str, query: list[tuple[str, str | int | float | bool | None]]) -> dict[str, Any]:
-    import httpx
-
-    try:
-        response = httpx.get(url.rstrip("/") + "/coverage", params=query, timeout=120)
-    except httpx.HTTPError as exc:
-        raise LunadcError(f"cannot reach {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            message = response.json().get("detail") or response.text
-        except ValueError:
-            message = response.text[:300]
-        error = NotFoundError if response.status_code == 404 else BadRequestError
-        raise error(f"{url} answered {response.status_code}: {message}")
-    body: dict[str, Any] = response.json()
-    return body
+def _remote(url: str, query: Query) -> dict[str, Any]:
+    return get_json(url, "/coverage", query, timeout=120, message_key="detail")
 
 
 def _resolution(value: float | None) -> str:

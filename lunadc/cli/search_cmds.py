@@ -16,7 +16,8 @@ import typer
 from rich.table import Table
 
 from lunadc.cli.app import RootOption, app, console, err_console, fail
-from lunadc.errors import BadRequestError, LunadcError, NotFoundError
+from lunadc.cli.remote import Query, get_json
+from lunadc.errors import BadRequestError, LunadcError
 
 DEFAULT_COLUMNS = ("lidvid", "title", "product_class", "start_date_time", "stop_date_time")
 _SHORT = {
@@ -46,27 +47,15 @@ def _local(root: Path, params: Any, everything: bool) -> dict[str, Any]:
         return {"summary": head, "data": data}
 
 
-def _remote(url: str, query: list[tuple[str, str | int | float | bool | None]]) -> dict[str, Any]:
-    import httpx
-
-    try:
-        response = httpx.get(
-            url.rstrip("/") + "/products",
-            params=query,
-            headers={"Accept": "application/json"},
-            timeout=60,
-        )
-    except httpx.HTTPError as exc:
-        raise LunadcError(f"cannot reach {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            message = response.json().get("message") or response.text
-        except ValueError:
-            message = response.text[:300]
-        error = NotFoundError if response.status_code == 404 else BadRequestError
-        raise error(f"{url} answered {response.status_code}: {message}")
-    body: dict[str, Any] = response.json()
-    return body
+def _remote(url: str, query: Query) -> dict[str, Any]:
+    return get_json(
+        url,
+        "/products",
+        query,
+        timeout=60,
+        message_key="message",
+        headers={"Accept": "application/json"},
+    )
 
 
 def _value(product: dict[str, Any], name: str) -> str:
