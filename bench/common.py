@@ -32,7 +32,8 @@ def best_of(runs: int, work: Callable[[], None]) -> float:
 
 
 def hashing_limits(mebibytes: int = 256) -> dict[str, float]:
-    """MB/s (10^6 B) of MD5, SHA-256, and both at once the way ingest does it (two threads)."""
+    """MB/s (10^6 B) of MD5, SHA-256, and both over the same bytes (the faster of two threads
+    as ingest does it, and one thread doing both)."""
     data = os.urandom(mebibytes * 1024 * 1024)
     chunk = 4 * 1024 * 1024
     views = [data[i : i + chunk] for i in range(0, len(data), chunk)]
@@ -50,11 +51,20 @@ def hashing_limits(mebibytes: int = 256) -> dict[str, float]:
                 sha.update(view)
                 pending.result()
 
+    def one_after_the_other() -> None:
+        md5, sha = hashlib.md5(), hashlib.sha256()
+        for view in views:
+            md5.update(view)
+            sha.update(view)
+
     size_mb = len(data) / 1e6
     return {
         "md5_mb_s": size_mb / best_of(3, lambda: one("md5")),
         "sha256_mb_s": size_mb / best_of(3, lambda: one("sha256")),
-        "md5_and_sha256_mb_s": size_mb / best_of(3, both),
+        # The limit is the faster way to get both digests of the same bytes: two threads on
+        # a quiet machine, but one thread doing both can win when another process holds the
+        # second core, and the anchor must not be the weaker of the two.
+        "md5_and_sha256_mb_s": size_mb / min(best_of(3, both), best_of(3, one_after_the_other)),
     }
 
 

@@ -1,7 +1,8 @@
 """Ingest speed: 10,000 small generated products, and large files (>= 1 GB in all).
 
-Anchors measured in the same run: MD5 and SHA-256 throughput of this machine, and both at
-once as ingest computes them (MD5 in a second thread). Aims (issue 2): >= 1,000 small
+Anchors measured in the same run: MD5 and SHA-256 throughput of this machine, and both over
+the same bytes from memory (the faster of MD5 in a second thread, as ingest does, and one
+thread doing both): the hashing limit, with no file I/O at all. Aims (issue 2): >= 1,000 small
 products/s on SQLite; large files at >= 70% of the hashing limit.
 """
 
@@ -57,6 +58,11 @@ def _large_products(folder: Path, count: int, mebibytes: int) -> int:
             .replace("9f50cf332f62de6a80eb93822d7b06a1", md5.hexdigest())
         )
         (folder / f"big_{i}.xml").write_text(label, encoding="utf-8")
+    # The inputs are on disk before the clock starts, as a delivery to an archive is: the
+    # ingest's own fsyncs must not wait for the write-back of the files it reads.
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
     return total
 
 
@@ -149,7 +155,7 @@ def main() -> None:
     table = [
         ("MD5 (hashlib, 1 core)", f"{limits['md5_mb_s']:.0f} MB/s", "anchor"),
         ("SHA-256 (hashlib, 1 core)", f"{limits['sha256_mb_s']:.0f} MB/s", "anchor"),
-        ("MD5 + SHA-256 at once (hashing limit)", f"{limit:.0f} MB/s", "anchor"),
+        ("MD5 + SHA-256 of the same bytes (hashing limit)", f"{limit:.0f} MB/s", "anchor"),
     ]
     for prefix, name in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
         if f"{prefix}_products" not in figures:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import mmap
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -40,15 +41,21 @@ class _Sink(Protocol):
 
 
 def copy_and_hash(
-    source: BinaryIO, sink: _Sink | None, *, pool: ThreadPoolExecutor | None = None
+    source: BinaryIO,
+    sink: _Sink | None,
+    *,
+    pool: Executor | None = None,
+    writer: Executor | None = None,
 ) -> Digests:
     """Copy ``source`` to ``sink`` (if any) computing MD5 and SHA-256 in one pass.
 
     Each byte is read once, into a buffer that feeds both digests and the write. With a
-    ``pool``, MD5 runs in a worker thread beside SHA-256 and the write in this one (hashlib
-    and file writes release the GIL), so a large file costs about max(MD5, SHA-256) rather
-    than their sum. Two buffers alternate, so MD5 of one chunk may still run while the next
-    is read, and no chunk allocates memory.
+    ``pool`` (one worker: MD5 updates must run in order), MD5 runs in that thread beside
+    SHA-256 in this one, and with a ``writer`` (one worker too) the write runs in a third;
+    hashlib and file writes release the GIL, so a large file costs about max(MD5, SHA-256)
+    rather than the sum of the three. Two page-aligned buffers alternate (a direct-I/O sink
+    needs the alignment): the next chunk is read into one while the other is still being
+    hashed and written, and no chunk allocates memory.
     """
     md5 = hashlib.md5(usedforsecurity=False)
     sha256 = hashlib.sha256()
@@ -59,27 +66,41 @@ def copy_and_hash(
         if sink is not None:
             _write_all(sink, first)
         return Digests(size=len(first), md5=md5.hexdigest(), sha256=sha256.hexdigest())
-    buffers = (memoryview(bytearray(CHUNK_SIZE)), memoryview(bytearray(CHUNK_SIZE)))
+    # Anonymous mappings start on a page boundary, which is what O_DIRECT asks of a buffer.
+    buffers = (memoryview(mmap.mmap(-1, CHUNK_SIZE)), memoryview(mmap.mmap(-1, CHUNK_SIZE)))
     buffers[0][:_SMALL] = first
     filled = _SMALL + _read_into(source, buffers[0][_SMALL:])
     size = 0
     turn = 0
-    pending: Future[None] | None = None
-    while filled:
-        chunk = buffers[turn][:filled]
-        size += filled
-        if pool is not None and filled >= _PARALLEL_HASH_MIN:
-            pending = pool.submit(md5.update, chunk)
-        else:
-            md5.update(chunk)
-        sha256.update(chunk)
-        if sink is not None:
-            _write_all(sink, chunk)
-        turn = 1 - turn
-        filled = _read_into(source, buffers[turn])
-        if pending is not None:
-            pending.result()  # MD5 of the previous buffer is done: it may be refilled
-            pending = None
+    hashing: Future[None] | None = None  # MD5 of this chunk
+    writing: Future[None] | None = None  # the write of this chunk
+    written: Future[None] | None = None  # the write of the previous chunk (other buffer)
+    try:
+        while filled:
+            chunk = buffers[turn][:filled]
+            size += filled
+            if pool is not None and filled >= _PARALLEL_HASH_MIN:
+                hashing = pool.submit(md5.update, chunk)
+            else:
+                md5.update(chunk)
+            if sink is not None and writer is not None:
+                writing = writer.submit(_write_all, sink, chunk)
+            sha256.update(chunk)
+            if sink is not None and writer is None:
+                _write_all(sink, chunk)
+            if written is not None:
+                written.result()  # the other buffer is on disk (or raises the write's error)
+            written, writing = writing, None
+            turn = 1 - turn
+            filled = _read_into(source, buffers[turn])
+            if hashing is not None:
+                hashing.result()  # MD5 of this chunk done: the next one may be submitted
+                hashing = None
+        if written is not None:
+            written.result()
+    finally:
+        # On any error, no thread may still use a buffer or the sink once this returns.
+        wait([f for f in (hashing, writing, written) if f is not None])
     return Digests(size=size, md5=md5.hexdigest(), sha256=sha256.hexdigest())
 
 

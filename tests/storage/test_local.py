@@ -104,6 +104,47 @@ def test_large_file_is_staged_and_committed_intact(store: LocalBlobStore, tmp_pa
         assert stored.read() == data
 
 
+@pytest.mark.parametrize("size", [8 * 1024 * 1024, 9 * 1024 * 1024 + 4099])
+def test_large_file_written_by_the_write_thread_is_intact(tmp_path: Path, size: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    # With a hashing thread the store writes large chunks from its own thread, with direct
+    # I/O where the filesystem allows it and normally for the unaligned tail.
+    data = os.urandom(size)
+    source = tmp_path / "big.dat"
+    source.write_bytes(data)
+    with ThreadPoolExecutor(1) as pool:
+        threaded = LocalBlobStore(tmp_path / "threaded", hash_pool=pool)
+        threaded.create()
+        with open(source, "rb") as handle:
+            staged = threaded.stage(handle)
+    assert staged.digests == type(staged.digests)(
+        size, hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest()
+    )
+    key = staged.commit()
+    with threaded.open(key) as stored:
+        assert stored.read() == data
+
+
+class _FailingSink:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def write(self, data: object, /) -> int:
+        self.calls += 1
+        raise OSError(28, "No space left on device")
+
+
+def test_a_failed_write_in_the_write_thread_is_raised_once_all_threads_stopped() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sink = _FailingSink()
+    with ThreadPoolExecutor(1) as pool, ThreadPoolExecutor(1) as writer:
+        with pytest.raises(OSError, match="No space"):
+            copy_and_hash(io.BytesIO(os.urandom(12 * 1024 * 1024)), sink, pool=pool, writer=writer)
+    assert 1 <= sink.calls <= 2  # the copy stopped at the failure, not after every chunk
+
+
 def test_partial_writes_of_dead_processes_are_cleaned(store: LocalBlobStore) -> None:
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
