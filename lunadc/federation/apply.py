@@ -11,6 +11,7 @@ home node, never overwrite one of ours, and a restricted one must name a granted
 from __future__ import annotations
 
 import dataclasses
+import io
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,10 @@ from sqlalchemy import Connection
 from lunadc.catalog import federation as fed
 from lunadc.catalog import replicas as rep
 from lunadc.catalog.records import NewProduct, StoredFile
-from lunadc.errors import LunadcError, PeerError
-from lunadc.federation.labels import LabelJob, LabelReader
+from lunadc.errors import IntegrityError, LunadcError, PeerError
+from lunadc.federation.labels import LabelJob, LabelReader, Pending
 from lunadc.federation.peers import PeerClient, describe
-from lunadc.federation.transfer import FileJob, Transfer
+from lunadc.federation.transfer import FileJob, Transfer, check
 from lunadc.model.access import Access
 from lunadc.model.identifiers import is_under
 from lunadc.model.product import Label, Member
@@ -32,7 +33,7 @@ from lunadc.model.times import canonical_time
 from lunadc.node import Node
 from lunadc.pds4.inventory import read_inventory
 from lunadc.pds4.safe_xml import parse_xml
-from lunadc.storage.base import blob_key
+from lunadc.storage.base import StagedBlob, blob_key, copy_and_hash
 
 _LEVELS = {a.value for a in Access}
 
@@ -53,6 +54,8 @@ class _Incoming:
     label: Label | None = None
     members: tuple[Member, ...] = ()
     tree: Any = None
+    raw: bytes | None = None  # the label's bytes when they came inside the event
+    wanted: bool = False  # a sharing rule asks for the product's bytes
     files: list[StoredFile] = field(default_factory=list)
 
 
@@ -100,9 +103,18 @@ class Applier:
         self.rules = [r for r in rules if r.peer == self.peer]
         self.result = Applied()
         self._failed: set[str] = set()
+        self._inline: list[_Incoming] = []  # labels verified in memory, not stored yet
+        self._incoming: list[_Incoming] = []
+        self._reading: tuple[list[_Incoming], list[LabelJob], Pending] = ([], [], list)
 
-    def prepare(self, conn: Connection, events: list[dict[str, Any]]) -> list[_Incoming]:
-        """Fetch and read the labels (and inventories) of products new here; no writes."""
+    def prepare(self, conn: Connection, events: list[dict[str, Any]]) -> None:
+        """Check the page's new products, verify (or fetch) their labels and start reading
+        them; no catalog writes. Then ``store`` and ``finish``, then ``apply``.
+
+        Sync runs this for the next page in a thread while the current one is applied, so it
+        does little I/O of its own: the labels are read in worker processes (when there are
+        many) and stored, if at all, by the thread that applies (``store``).
+        """
         incoming: list[_Incoming] = []
         homes = rep.homes_of(
             conn, [e["lidvid"] for e in events if isinstance(e.get("lidvid"), str)]
@@ -122,9 +134,21 @@ class Applier:
                 self.result.refused.append(f"{event['lidvid']}: {problem}")
                 continue
             incoming.append(_Incoming(event, labels[0]))
-        transfer = Transfer(self.node, self.client)
-        self._fetch(transfer, [_job(i.event["lidvid"], i.label_file) for i in incoming], incoming)
-        self._read_labels([i for i in incoming if i.event["lidvid"] not in self._failed])
+        for item in incoming:
+            text = item.event.get("label")
+            item.raw = text.encode("utf-8") if isinstance(text, str) else None
+        fetched = [i for i in incoming if i.raw is None]
+        self._fetch([_job(i.event["lidvid"], i.label_file) for i in fetched])
+        self._verify_inline([i for i in incoming if i.raw is not None])
+        self._incoming = incoming
+        readable = [i for i in incoming if i.event["lidvid"] not in self._failed]
+        self._reading = (readable, *self._start_reading(readable))
+
+    def finish(self) -> list[_Incoming]:
+        """The page's new products, read from their verified labels (and inventories).
+        Then ``store``, then ``apply``."""
+        self._finish_reading(*self._reading)
+        incoming = self._incoming
         inventories = [
             (item, f)
             for item in incoming
@@ -132,7 +156,7 @@ class Applier:
             for f in item.event.get("files", [])
             if f.get("path") in item.label.inventory_files
         ]
-        self._fetch(transfer, [_job(i.event["lidvid"], f) for i, f in inventories], incoming)
+        self._fetch([_job(i.event["lidvid"], f) for i, f in inventories])
         for item, f in inventories:
             if item.label is not None and item.event["lidvid"] not in self._failed:
                 self._read_inventory(item, f)
@@ -140,15 +164,58 @@ class Applier:
             i for i in incoming if i.label is not None and i.event["lidvid"] not in self._failed
         ]
 
-    def _fetch(self, transfer: Transfer, jobs: list[FileJob], incoming: list[_Incoming]) -> None:
+    def _verify_inline(self, items: list[_Incoming]) -> None:
+        """Check the labels that came inside the feed page like fetched files (size, MD5,
+        SHA-256): only verified bytes are read, and later stored (``store``)."""
+        for item in items:
+            lidvid = item.event["lidvid"]
+            try:
+                digests = copy_and_hash(io.BytesIO(item.raw or b""), None)
+                check(_job(lidvid, item.label_file), digests)
+            except IntegrityError as exc:
+                self._failed.add(lidvid)
+                self.result.refused.append(f"{lidvid}: {exc.message}")
+            else:
+                self._inline.append(item)
+
+    def store(self) -> None:
+        """Make the verified inline labels of products whose bytes a rule wants durable
+        blobs (one barrier for all), after ``finish`` and before the page's transaction.
+
+        The label of a metadata-only replica is not kept as a file: it was verified and
+        read, the catalog entry comes from it, and its bytes come with the product's when a
+        rule asks for them (until then the home node serves them, like the data files). A
+        file per label cost as much as registering the product, for bytes nobody asked for.
+        It runs in the thread that applies the page: a thread making thousands of small
+        syscalls beside a busy one waits for the GIL at each of them.
+        """
+        store = self.node.store
+        staged: list[StagedBlob] = []
+        try:
+            for item in self._inline:
+                lidvid = item.event["lidvid"]
+                if lidvid in self._failed or not item.wanted:
+                    continue
+                blob = store.stage(io.BytesIO(item.raw or b""))
+                staged.append(blob)
+                check(_job(lidvid, item.label_file), blob.digests)
+            store.commit_all(staged)
+        except BaseException:
+            for blob in staged:
+                blob.discard()
+            raise
+        self._inline.clear()
+
+    def _fetch(self, jobs: list[FileJob]) -> None:
         missing = [j for j in jobs if not self.node.store.exists(blob_key(j.sha256))]
-        for (lidvid, path), reason in transfer.fetch(missing).items():
+        if not missing:
+            return
+        for (lidvid, path), reason in Transfer(self.node, self.client).fetch(missing).items():
             if reason:
                 self._failed.add(lidvid)
                 self.result.refused.append(f"{lidvid}: {path}: {reason}")
 
-    def _read_labels(self, items: list[_Incoming]) -> None:
-        """Read the page's new labels (in worker processes when there are many)."""
+    def _start_reading(self, items: list[_Incoming]) -> tuple[list[LabelJob], Pending]:
         max_bytes = self.node.config.max_label_bytes
         jobs = [
             LabelJob(
@@ -156,20 +223,33 @@ class Applier:
                 item.event["lidvid"],
                 f"{self.peer}:{item.event['lidvid']}",
                 max_bytes,
+                item.raw,
             )
             for item in items
         ]
-        for item, job, (label, problem) in zip(items, jobs, self.reader.read(jobs), strict=True):
+        return jobs, self.reader.start(jobs)
+
+    def _finish_reading(
+        self, items: list[_Incoming], jobs: list[LabelJob], pending: Pending
+    ) -> None:
+        for item, job, (label, problem) in zip(items, jobs, pending(), strict=True):
+            if job.lidvid in self._failed:
+                continue
             try:
                 if label is None:
                     raise PeerError(problem or "unreadable label")
+                names = [i.name for i in label.investigations]
+                access = item.event["access"]
+                item.wanted = any(rule_matches(r, label.lid, names, access) for r in self.rules)
                 item.files = self._files(item, label)
                 if label.inventory_files:
                     # Inventories are read against their label's tree: parsed again here
                     # for the few products (collections) that have one.
-                    with open(job.path, "rb") as handle:
-                        data = handle.read(max_bytes + 1)
-                    item.tree = parse_xml(data, source=job.source, max_bytes=max_bytes)
+                    data = job.data
+                    if data is None:
+                        with open(job.path, "rb") as handle:
+                            data = handle.read(job.max_bytes + 1)
+                    item.tree = parse_xml(data, source=job.source, max_bytes=job.max_bytes)
                 item.label = label
             except LunadcError as exc:
                 self._failed.add(job.lidvid)
@@ -181,7 +261,10 @@ class Applier:
         if set(offered) != {e.path for e in label.data_files}:
             raise PeerError("the peer's file list differs from the label's")
         label_file = item.label_file
-        files = [_stored(label_file, "label", blob_key(label_file["sha256"]))]
+        key = blob_key(label_file["sha256"])
+        # A label that came inline is kept only with the product's bytes (see ``store``).
+        keep = item.wanted or item.raw is None or self.node.store.exists(key)
+        files = [_stored(label_file, "label", key if keep else rep.NO_BLOB)]
         for entry in label.data_files:
             offer = offered[entry.path]
             if entry.size is not None and entry.size != offer.get("size"):
@@ -281,9 +364,7 @@ class Applier:
         assert item.label is not None
         event = item.event
         complete = all(f.blob_key != rep.NO_BLOB for f in item.files)
-        names = [i.name for i in item.label.investigations]
-        wanted = any(rule_matches(r, item.label.lid, names, event["access"]) for r in self.rules)
-        state = "complete" if complete else "queued" if wanted else "metadata"
+        state = "complete" if complete else "queued" if item.wanted else "metadata"
         new = NewProduct(
             label=item.label,
             label_sha256=event["label_sha256"],

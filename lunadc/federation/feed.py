@@ -7,10 +7,15 @@ have known the product before (it was public or partner); a replica that was res
 re-checked by the peer itself (``POST /federation/visible``), so a restricted LIDVID never
 leaks to a peer that was never granted it. Embargoes that end have no event: a peer asks
 for the products released since its last pass (``released_after``).
+
+A new product's label text rides in its event (``attach_labels``): the peer needs it to
+register the product anyway, and one request per page beats a second round trip for the
+labels. The peer still checks it against the label's SHA-256, size and MD5.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,6 +26,8 @@ from lunadc.catalog.federation import PeerRow
 from lunadc.model.access import Access
 
 MAX_LIMIT = 2000
+INLINE_LABEL_MAX = 256 * 1024  # a larger label is fetched on its own (``/federation/batch``)
+INLINE_PAGE_MAX = 16 * 1024 * 1024  # label bytes per page: well under a peer's answer limit
 _SHARED_LEVELS = (Access.PUBLIC.value, Access.PARTNER.value)
 
 
@@ -99,3 +106,26 @@ def _peer_knew(row: Any, payload: dict[str, Any], home: str) -> bool:
         return False
     before = payload.get("was", payload.get("access"))
     return before in _SHARED_LEVELS
+
+
+def attach_labels(data: dict[str, Any], read: Callable[[str], bytes | None]) -> None:
+    """Put the label text of each ``added`` event of a page into the event (``label``).
+
+    ``read`` gives a label's bytes by SHA-256 (None: not here). Labels that are too large,
+    over the page's budget or not UTF-8 are left out: the peer fetches those as files.
+    """
+    budget = INLINE_PAGE_MAX
+    for event in (*data.get("events", ()), *data.get("released", ())):
+        if event.get("kind") != "added":
+            continue
+        labels = [f for f in event.get("files", ()) if f.get("role") == "label"]
+        if len(labels) != 1 or labels[0]["size"] > min(INLINE_LABEL_MAX, budget):
+            continue
+        raw = read(labels[0]["sha256"])
+        if raw is None:
+            continue
+        try:
+            event["label"] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        budget -= len(raw)

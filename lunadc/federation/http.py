@@ -44,6 +44,7 @@ from lunadc.federation.signatures import (
 from lunadc.model.access import Viewer
 from lunadc.model.times import format_time, parse_time
 from lunadc.node import Node
+from lunadc.storage.base import blob_key
 
 API_VERSION = "1"
 BATCH_MAX_FILES = 512
@@ -161,7 +162,16 @@ def changes(
             limit=limit,
             released_after=since,
         )
+    feed.attach_labels(data, lambda sha256: _label_bytes(state.node, sha256))
     return _signed_json(state, call, data)
+
+
+def _label_bytes(node: Node, sha256: str) -> bytes | None:
+    try:
+        with node.store.open(blob_key(sha256)) as handle:
+            return handle.read(feed.INLINE_LABEL_MAX + 1)
+    except NotFoundError:
+        return None
 
 
 _RANGE_START = re.compile(r"^bytes=(\d+)-$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,13 +34,16 @@ class LabelJob:
     lidvid: str  # what the feed says it is
     source: str  # named in errors: "peer:lidvid"
     max_bytes: int
+    data: bytes | None = None  # the label's bytes, when the caller has them (else: ``path``)
 
 
 def read_label(job: LabelJob) -> tuple[Label | None, str | None]:
     """The label, or why it is refused (a plain string: it crosses a process boundary)."""
     try:
-        with open(job.path, "rb") as handle:
-            data = handle.read(job.max_bytes + 1)
+        data = job.data
+        if data is None:
+            with open(job.path, "rb") as handle:
+                data = handle.read(job.max_bytes + 1)
         tree = parse_xml(data, source=job.source, max_bytes=job.max_bytes)
         label, findings = extract_label(tree, source=job.source)
     except LunadcError as exc:
@@ -60,6 +63,14 @@ def read_label(job: LabelJob) -> tuple[Label | None, str | None]:
     return label, None
 
 
+Results = list[tuple[Label | None, str | None]]
+Pending = Callable[[], Results]
+
+
+def _read_many(jobs: Sequence[LabelJob]) -> Results:
+    return [read_label(job) for job in jobs]
+
+
 class LabelReader:
     """Reads batches of labels; starts its worker pool on the first large batch and keeps
     it for the rest of the sync pass (``close`` ends it)."""
@@ -68,9 +79,14 @@ class LabelReader:
         self.workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
 
-    def read(self, jobs: Sequence[LabelJob]) -> list[tuple[Label | None, str | None]]:
+    def read(self, jobs: Sequence[LabelJob]) -> Results:
+        return self.start(jobs)()
+
+    def start(self, jobs: Sequence[LabelJob]) -> Pending:
+        """Begin reading ``jobs`` (in the workers, if there are enough of them); the
+        function returned waits for the results, in the order of ``jobs``."""
         if len(jobs) < PARALLEL_MIN or self.workers < 2:
-            return [read_label(job) for job in jobs]
+            return lambda: [read_label(job) for job in jobs]
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
@@ -78,8 +94,11 @@ class LabelReader:
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
-        chunk = max(16, len(jobs) // (self.workers * 4))
-        return list(self._pool.map(read_label, jobs, chunksize=chunk))
+        size = max(16, len(jobs) // (self.workers * 4))
+        futures = [
+            self._pool.submit(_read_many, jobs[i : i + size]) for i in range(0, len(jobs), size)
+        ]
+        return lambda: [result for future in futures for result in future.result()]
 
     def close(self) -> None:
         if self._pool is not None:

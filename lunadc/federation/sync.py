@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lunadc.catalog import federation as fed
 from lunadc.catalog import replicas as rep
@@ -22,6 +23,7 @@ from lunadc.federation.apply import Applier, rule_matches
 from lunadc.federation.identity import Identity, load_identity
 from lunadc.federation.labels import LabelReader
 from lunadc.federation.peers import ClientFactory, PeerClient, describe
+from lunadc.federation.prefetch import Prefetch
 from lunadc.federation.transfer import Transfer
 from lunadc.model.times import format_time
 from lunadc.node import Node
@@ -128,6 +130,17 @@ def _pull(
         _pull_pages(node, client, rules, result, size, after, released_after, reader)
 
 
+@dataclass
+class _Page:
+    """A fetched feed page, its new labels verified and being read (not yet applied)."""
+
+    events: list[dict[str, Any]]
+    applier: Applier
+    next: int
+    head: int
+    event_at: str | None
+
+
 def _pull_pages(
     node: Node,
     client: PeerClient,
@@ -138,6 +151,42 @@ def _pull_pages(
     released_after: str | None,
     reader: LabelReader,
 ) -> None:
+    # The next page is fetched and prepared (labels verified, being read) in a thread while
+    # this one is written: pages are still applied one by one, in order, each in one
+    # transaction with its cursor. A prepared page that is never applied (a crash, an
+    # error) leaves only unreferenced blobs behind.
+    pages = _prepared_pages(node, client, rules, size, after, released_after, reader)
+    with Prefetch(pages, depth=1) as prepared:
+        for page in prepared:
+            ready = page.applier.finish()
+            page.applier.store()
+            with begin_write(node.engine) as conn:
+                page.applier.apply(conn, page.events, ready, _now(node))
+                fed.save_cursor(
+                    conn,
+                    client.name,
+                    last_seq=page.next,
+                    remote_head=page.head,
+                    last_event_at=page.event_at,
+                )
+            applied = page.applier.result
+            result.events += len(page.events)
+            result.added += applied.added
+            result.updated += applied.updated
+            result.removed += applied.removed
+            result.refused += applied.refused
+            result.last_seq, result.head = page.next, page.head
+
+
+def _prepared_pages(
+    node: Node,
+    client: PeerClient,
+    rules: Sequence[fed.Rule],
+    size: int,
+    after: int,
+    released_after: str | None,
+    reader: LabelReader,
+) -> Iterator[_Page]:
     for _page in range(MAX_PAGES):
         data = client.changes(after, size, released_after)
         events = [e for e in data.get("events", []) if isinstance(e, dict)]
@@ -147,22 +196,9 @@ def _pull_pages(
             raise NotFoundError(f"peer {client.name}'s feed went backwards ({nxt} < {after})")
         applier = Applier(node, client, rules, reader)
         with node.engine.connect() as conn:
-            ready = applier.prepare(conn, events)
-        with begin_write(node.engine) as conn:
-            applier.apply(conn, events, ready, _now(node))
-            fed.save_cursor(
-                conn,
-                client.name,
-                last_seq=nxt,
-                remote_head=head,
-                last_event_at=str(data.get("now")) if data.get("now") else released_after,
-            )
-        result.events += len(events)
-        result.added += applier.result.added
-        result.updated += applier.result.updated
-        result.removed += applier.result.removed
-        result.refused += applier.result.refused
-        result.last_seq, result.head = nxt, head
+            applier.prepare(conn, events)
+        event_at = str(data.get("now")) if data.get("now") else released_after
+        yield _Page(events, applier, nxt, head, event_at)
         released_after = None  # asked once per pass, on the first page
         if nxt >= head or nxt == after:
             return
