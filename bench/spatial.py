@@ -10,7 +10,7 @@ measured in the same run: ``/health`` (the framework's ceiling) and a brute-forc
 Aim (issue 4): p50 <= 30 ms, p99 <= 150 ms on SQLite, >= 100x faster than the scan;
 coverage of a 10 km landing circle under 1 s. A built catalog is reused from /tmp.
 
-    .venv/bin/python bench/spatial.py [--products 100000]
+    .venv/bin/python bench/spatial.py [--products 1000000]
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def run(root: Path, requests: int, clients: int) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--products", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--clients", type=int, default=2)
     args = parser.parse_args()

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, select
 
-from lunadc.catalog.footprints import candidates, stored_region, time_clause
+from lunadc.catalog.footprints import candidates, exact, stored_region, time_clause
 from lunadc.catalog.search import LATEST, SearchParams, filter_clause
 from lunadc.catalog.tables import footprints, products
 from lunadc.errors import BadRequestError
 from lunadc.model.access import Viewer
-from lunadc.search.spatial import CoverageContext, GeometryError, Region, intersects
+from lunadc.search.spatial import CoverageContext, GeometryError, Region
 from lunadc.search.spatial.geojson import region_geojson
 from lunadc.search.spatial.place import Place
 
@@ -51,11 +51,7 @@ class _Found:
 
 def _found(conn: Connection, where: ColumnElement[bool], place: Place) -> list[_Found]:
     assert place.region is not None
-    hits = [
-        pid
-        for pid, text in candidates(conn, where, place)
-        if intersects(stored_region(text), place.region)
-    ]
+    hits = [c.product_id for c in exact(place.region, candidates(conn, where, place))]
     out: list[_Found] = []
     for i in range(0, len(hits), 2000):
         chunk = hits[i : i + 2000]

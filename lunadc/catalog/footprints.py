@@ -11,9 +11,11 @@ filter, so hits, facets and every page are exact, not the pre-filter's approxima
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -32,6 +34,7 @@ from lunadc.catalog.search_cache import SearchCache
 from lunadc.catalog.tables import footprint_cells, footprints, products
 from lunadc.model.product import Label
 from lunadc.search.spatial import (
+    TOL,
     GeometryError,
     Region,
     canonical_body,
@@ -43,9 +46,11 @@ from lunadc.search.spatial import (
 from lunadc.search.spatial.bodies import BODY_RADII_KM
 from lunadc.search.spatial.cells import cells_for_cap
 from lunadc.search.spatial.place import Place
+from lunadc.search.spatial.refine import ASK, YES, decide
 from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
 
 _CHUNK = 2000  # rows per executemany / ids per IN list
+_LAT_SLACK_DEG = 1e-7  # stored bounds are degrees computed from caps: rounding room
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,37 +170,85 @@ def _cells_clause(bodies: Sequence[str], region: Region) -> ColumnElement[bool]:
     return and_(footprint_cells.c.body.in_(list(bodies)), cells)
 
 
-def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[tuple[int, str]]:
-    """(product id, stored region) of products passing ``where`` whose cells meet the place."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A footprint the cells pre-filter let through: id, stored region, stored bounds."""
+
+    product_id: int
+    region: str
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+
+
+def _cell_ids(conn: Connection, bodies: Sequence[str], region: Region) -> list[int]:
+    """Step 1, the cell index alone: ids whose cells meet the region's (index-only range
+    scans on ``(body, lo, hi, product_id)``)."""
+    query = select(footprint_cells.c.product_id).where(_cells_clause(bodies, region))
+    return sorted({int(i) for i in conn.execute(query).scalars()})
+
+
+def _latitude_clause(region: Region) -> ColumnElement[bool]:
+    """Footprints whose stored latitude bounds reach the region's bounding cap(s): rows
+    the cells let through but that cannot meet the region stop in SQL, unread."""
+    lo, hi = 90.0, -90.0
+    for shape in region.parts:
+        (_x, _y, z), r = shape.cap
+        lat = math.degrees(math.asin(max(-1.0, min(1.0, z))))
+        reach = math.degrees(r + TOL) + _LAT_SLACK_DEG
+        lo, hi = min(lo, lat - reach), max(hi, lat + reach)
+    if lo <= -90.0 and hi >= 90.0:
+        return true()
+    return and_(footprints.c.north >= lo, footprints.c.south <= hi)
+
+
+def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[Candidate]:
+    """Footprints of products passing ``where`` whose cells meet the place."""
     assert place.region is not None
     bodies = _bodies(conn, place)
     if not bodies:
         return []
-    # Step 1, the index alone: ids whose cells meet the place's (range scans on (body, lo)).
-    # Step 2, those ids with every other filter. Apart, each is a plan the database gets
-    # right; as one statement SQLite may walk the products and probe the cells instead.
-    cell_query_ = select(footprint_cells.c.product_id).where(_cells_clause(bodies, place.region))
-    ids = sorted({int(i) for i in conn.execute(cell_query_).scalars()})
-    out: list[tuple[int, str]] = []
+    # Step 1 (the cells) and step 2 (those ids with every other filter) apart: each is a
+    # plan the database gets right; as one statement SQLite may walk the products (by
+    # mission, say) and probe the cells for each instead.
+    ids = _cell_ids(conn, bodies, place.region)
+    near = _latitude_clause(place.region)
+    out: list[Candidate] = []
     for i in range(0, len(ids), 50_000):
         query = (
-            select(footprints.c.product_id, footprints.c.region)
+            select(
+                footprints.c.product_id,
+                footprints.c.region,
+                footprints.c.west,
+                footprints.c.south,
+                footprints.c.east,
+                footprints.c.north,
+            )
             .join(products, products.c.id == footprints.c.product_id)
-            .where(ids_clause(ids[i : i + 50_000]), where)
+            .where(ids_clause(ids[i : i + 50_000]), near, where)
         )
-        out += [(int(r[0]), str(r[1])) for r in conn.execute(query)]
+        out += [
+            Candidate(int(r[0]), str(r[1]), (r[2], r[3], r[4], r[5])) for r in conn.execute(query)
+        ]
     return out
+
+
+def exact(region: Region, found: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates whose footprint meets ``region``: decided in bulk where the bulk
+    test is sure (``lunadc.search.spatial.refine``), by the exact predicate otherwise."""
+    if not found:
+        return []
+    box = np.array([c.bounds for c in found], dtype=np.float64)
+    verdicts = decide(region, [c.region for c in found], box)
+    return [
+        c
+        for c, v in zip(found, verdicts.tolist(), strict=True)
+        if v == YES or (v == ASK and intersects(stored_region(c.region), region))
+    ]
 
 
 def matching_ids(conn: Connection, where: ColumnElement[bool], place: Place) -> list[int]:
     """Ids (sorted) of products passing ``where`` whose footprint meets the place exactly."""
     assert place.region is not None
-    region = place.region
-    return sorted(
-        pid
-        for pid, text in candidates(conn, where, place)
-        if intersects(stored_region(text), region)
-    )
+    return sorted(c.product_id for c in exact(place.region, candidates(conn, where, place)))
 
 
 def place_filter(
