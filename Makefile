@@ -8,7 +8,7 @@ LUNADC_TEST_POSTGRES ?= postgresql://postgres@127.0.0.1:5432/test
 export LUNADC_TEST_POSTGRES
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,12 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-bench: install
+bench: install bench-tools
 	$(BIN)/python bench/run_all.py
+
+# The benchmarks' load generator (wrk) and the replication anchor (an rsync daemon).
+bench-tools:
+	(command -v wrk && command -v rsync) >/dev/null || (apt-get update && apt-get install -y wrk rsync)
 
 clean:
 	rm -rf demo-node demo-data bench/results/tmp .pytest_cache .mypy_cache .ruff_cache

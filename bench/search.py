@@ -25,7 +25,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +36,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentiles, write_results
+from bench.load import measure
 from bench.search_data import (
     CHANGE_COLUMNS,
     FILE_COLUMNS,
@@ -208,44 +208,6 @@ def serve(root: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.2)
     proc.kill()
     raise SystemExit("lunadc serve did not come up")
-
-
-def measure(
-    base: str,
-    make_path: Callable[[random.Random], str],
-    clients: int,
-    total: int,
-    headers: dict[str, str],
-) -> dict[str, Any]:
-    """``total`` requests from ``clients`` threads: each latency (ms), the wall time, errors."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    counter = iter(range(total))
-    failures = [0]
-
-    def worker(seed: int) -> None:
-        rng = random.Random(seed)
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            while True:
-                with lock:
-                    if next(counter, None) is None:
-                        return
-                path = make_path(rng)
-                started = time.perf_counter()
-                response = client.get(path)
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    failures[0] += response.status_code != 200
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    return {"latencies": latencies, "wall_s": wall, "errors": failures[0]}
 
 
 def scenarios(base: str, root: Path, db_url: str) -> dict[str, Callable[[random.Random], str]]:

@@ -67,7 +67,7 @@ def files_by_product(conn: Connection, ids: Sequence[int]) -> dict[int, list[Sto
         select(product_files)
         .where(product_files.c.product_id.in_(list(ids)))
         .order_by(product_files.c.product_id, product_files.c.role.desc(), product_files.c.path)
-    )
+    ).all()  # one fetch: row by row costs a driver call per file of a page
     for r in rows:
         found[r.product_id].append(
             StoredFile(

@@ -8,10 +8,10 @@ the token itself; too many failures from one client are refused with 429 for a w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lunadc.access.authenticate import VerifiedTokens, authenticate_and_touch, bearer_token
 from lunadc.access.ratelimit import FailureLimiter
@@ -82,26 +82,45 @@ async def viewer_for_request(request: Request) -> Viewer:
         raise
 
 
+class SecurityHeaders:
+    """Adds the security headers to every response, and keeps what a signed-in user sees out
+    of shared caches.
+
+    A plain ASGI middleware that only rewrites the ``http.response.start`` message: Starlette's
+    ``@app.middleware("http")`` (BaseHTTPMiddleware) runs each request in an extra task with
+    a memory stream, which cost more than most of our endpoints themselves.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        signed_in = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+                if signed_in:
+                    headers["Cache-Control"] = "private, no-store"
+                    vary = headers.get("Vary")
+                    headers["Vary"] = f"{vary}, Authorization" if vary else "Authorization"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install_security(app: FastAPI, *, cors_origins: tuple[str, ...] = ()) -> None:
     """Security headers on every response; failed-auth limiter; CORS only if configured."""
     app.state.auth_limiter = FailureLimiter()
     app.state.verified_tokens = VerifiedTokens()
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
-        if "authorization" in request.headers:
-            # What a signed-in user sees must not be kept by shared caches.
-            response.headers["Cache-Control"] = "private, no-store"
-            response.headers["Vary"] = ", ".join(
-                v for v in (response.headers.get("Vary"), "Authorization") if v
-            )
-        return response
+    app.add_middleware(SecurityHeaders)
 
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -7,6 +7,7 @@ here from the catalog, with file URLs pointing at this node's ``/files`` surface
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -62,10 +63,18 @@ def _quoted(text: str, safe: str) -> str:
     return quote(text, safe=safe)
 
 
-def properties_of(shown: Shown) -> dict[str, list[str]]:
-    """The full property map: the label's harvest properties plus the ``ops:`` ones."""
+def properties_of(shown: Shown, names: Collection[str] | None = None) -> dict[str, list[str]]:
+    """The property map: the label's harvest properties plus the ``ops:`` ones; with
+    ``names``, only those (a page of 100 products asks for a few fields of each, and building
+    every property of every product was most of that request's time)."""
     row = shown.row
-    props: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in row.properties.items()}
+    stored = row.properties
+    # Stored values are lists of strings already (``harvest_properties`` makes them so).
+    props = dict(stored) if names is None else {k: stored[k] for k in names if k in stored}
+
+    def wanted(name: str) -> bool:
+        return names is None or name in names
+
     own = {
         "lid": row.lid,
         "vid": row.vid,
@@ -74,10 +83,20 @@ def properties_of(shown: Shown) -> dict[str, list[str]]:
         "product_class": row.product_class,
     }
     for key, value in own.items():
-        props.setdefault(key, [value])
-    props["ops:Harvest_Info.ops:harvest_date_time"] = [row.ingested_at]
-    props["ops:Harvest_Info.ops:node_name"] = [row.home_node]
-    props["ops:Tracking_Meta.ops:archive_status"] = [ARCHIVE_STATUS]
+        if wanted(key):
+            props.setdefault(key, [value])
+    ops = _ops_properties(shown)
+    props.update(ops if names is None else {k: v for k, v in ops.items() if k in names})
+    return props
+
+
+def _ops_properties(shown: Shown) -> dict[str, list[str]]:
+    row = shown.row
+    props = {
+        "ops:Harvest_Info.ops:harvest_date_time": [row.ingested_at],
+        "ops:Harvest_Info.ops:node_name": [row.home_node],
+        "ops:Tracking_Meta.ops:archive_status": [ARCHIVE_STATUS],
+    }
     label = shown.label
     if label is not None:
         props["ops:Label_File_Info.ops:file_ref"] = [shown.file_url(label)]
@@ -135,7 +154,8 @@ def files_view(shown: Shown) -> list[dict[str, Any]]:
 def pds_product(shown: Shown, wanted: tuple[str, ...]) -> dict[str, Any]:
     """The application/json ``pdsProduct`` object."""
     row = shown.row
-    props = properties_of(shown)
+    # With ``fields``, only the minimal set and the wanted ones are ever shown.
+    props = properties_of(shown, {*MINIMAL_FIELDS, *wanted} if wanted else None)
     label = shown.label
     return {
         "id": row.lidvid,
@@ -163,6 +183,6 @@ def pds_product(shown: Shown, wanted: tuple[str, ...]) -> dict[str, Any]:
 
 def flat_values(shown: Shown, wanted: tuple[str, ...]) -> dict[str, str | None]:
     """kvp+json / csv: one string per property (``|`` joins several); missing: None."""
-    props = properties_of(shown)
+    props = properties_of(shown, set(wanted) if wanted else None)
     names = wanted or tuple(props)
     return {n: ("|".join(props[n]) if n in props else None) for n in names}

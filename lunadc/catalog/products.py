@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, CursorResult, case, func, insert, select, update
 
 from lunadc.catalog.records import NewProduct, ProductRow, StoredFile
@@ -229,7 +230,7 @@ def _row(row: Any) -> ProductRow:
         investigation=row["investigation"],
         instrument=row["instrument"],
         instrument_host=row["instrument_host"],
-        properties=json.loads(row["properties"]),
+        properties=orjson.loads(row["properties"]),
         label_sha256=row["label_sha256"],
         home_node=row["home_node"],
         ingested_at=row["ingested_at"],

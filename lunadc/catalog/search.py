@@ -7,12 +7,12 @@ when the sort key is indexed (the default, harvest time, is).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, true, tuple_
 
 from lunadc.catalog import fields
@@ -90,7 +90,7 @@ def product_row(row: Any) -> ProductRow:
         investigation=row.investigation,
         instrument=row.instrument,
         instrument_host=row.instrument_host,
-        properties=json.loads(row.properties),
+        properties=orjson.loads(row.properties),
         label_sha256=row.label_sha256,
         home_node=row.home_node,
         ingested_at=row.ingested_at,
@@ -246,7 +246,7 @@ def search_products(
         if ids:
             found = {
                 r.id: product_row(r)
-                for r in conn.execute(select(products).where(products.c.id.in_(ids)))
+                for r in conn.execute(select(products).where(products.c.id.in_(ids))).all()
             }
             rows = [found[i] for i in ids]
 
