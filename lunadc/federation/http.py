@@ -332,9 +332,12 @@ def status_view(request: Request, viewer: ViewerDep) -> dict[str, Any]:
     return data
 
 
-def include_federation(app: FastAPI, node: Node, *, sync_loop: bool = True) -> None:
+def include_federation(
+    app: FastAPI, node: Node, *, sync_loop: bool = True, nonces: NonceCache | None = None
+) -> None:
     """Add the federation routes to ``app`` and, with ``sync_loop``, pull peers in the
-    background every ``sync_interval_s`` while the app runs. Idempotent."""
+    background every ``sync_interval_s`` while the app runs. Idempotent. ``nonces``: where
+    used nonces are remembered (several worker processes must share one store)."""
     if getattr(app.state, "federation", None) is not None:
         return
     federation_settings(node.config)  # a bad [federation] table fails at start, not later
@@ -342,7 +345,7 @@ def include_federation(app: FastAPI, node: Node, *, sync_loop: bool = True) -> N
     app.state.federation = FederationState(
         node,
         identity,
-        Verifier(_lookup(node), clock=time.time, nonces=NonceCache()),
+        Verifier(_lookup(node), clock=time.time, nonces=nonces or NonceCache()),
         ClientPool(identity),
     )
     app.include_router(router)
