@@ -14,13 +14,17 @@ import functools
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    Column,
+    ColumnClause,
     ColumnElement,
     Connection,
     and_,
     bindparam,
+    exists,
     false,
     func,
     insert,
@@ -29,6 +33,9 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from lunadc.catalog.search_cache import SearchCache
 from lunadc.catalog.tables import footprint_cells, footprints, products
@@ -50,7 +57,7 @@ from lunadc.search.spatial.refine import ASK, YES, decide
 from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
 
 _CHUNK = 2000  # rows per executemany / ids per IN list
-_LAT_SLACK_DEG = 1e-7  # stored bounds are degrees computed from caps: rounding room
+_BOUNDS_SLACK_DEG = 1e-7  # stored bounds are degrees computed from caps: rounding room
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +193,79 @@ def _cell_ids(conn: Connection, bodies: Sequence[str], region: Region) -> list[i
     return sorted({int(i) for i in conn.execute(query).scalars()})
 
 
-def _latitude_clause(region: Region) -> ColumnElement[bool]:
-    """Footprints whose stored latitude bounds reach the region's bounding cap(s): rows
-    the cells let through but that cannot meet the region stop in SQL, unread."""
-    lo, hi = 90.0, -90.0
-    for shape in region.parts:
-        (_x, _y, z), r = shape.cap
-        lat = math.degrees(math.asin(max(-1.0, min(1.0, z))))
-        reach = math.degrees(r + TOL) + _LAT_SLACK_DEG
-        lo, hi = min(lo, lat - reach), max(hi, lat + reach)
-    if lo <= -90.0 and hi >= 90.0:
-        return true()
-    return and_(footprints.c.north >= lo, footprints.c.south <= hi)
+def bounds_clause(region: Region, table: Any = footprints) -> ColumnElement[bool]:
+    """Footprints whose stored lon/lat bounds overlap the region's (both are boxes around
+    bounding caps, so boxes apart mean footprint and region apart): rows the cells let
+    through but that cannot meet the region stop in SQL, before any other filter.
+
+    Margins: the tolerance of the predicates (``TOL``, which is more degrees of longitude
+    the nearer the pole) and rounding of the stored degrees.
+    """
+    west, south, east, north = bounds(region)
+    slack = math.degrees(TOL) + _BOUNDS_SLACK_DEG
+    lat = and_(table.c.north >= south - slack, table.c.south <= north + slack)
+    polar = math.cos(math.radians(max(abs(south), abs(north)))) < 1e-3
+    if (west <= -180.0 and east >= 180.0) or polar:
+        return lat
+    margin = math.degrees(2 * TOL / math.cos(math.radians(max(abs(south), abs(north)))))
+    margin += _BOUNDS_SLACK_DEG
+    if (east - west) % 360.0 + 2 * margin >= 360.0:
+        return lat
+    qw, qe = _wrap(west - margin), _wrap(east + margin)
+    fw, fe = table.c.west, table.c.east
+    qw_in_f = or_(and_(fw <= fe, fw <= qw, fe >= qw), and_(fw > fe, or_(fw <= qw, fe >= qw)))
+    fw_in_q = and_(fw >= qw, fw <= qe) if qw <= qe else or_(fw >= qw, fw <= qe)
+    return and_(lat, or_(qw_in_f, fw_in_q))
+
+
+def _wrap(lon: float) -> float:
+    return (lon + 180.0) % 360.0 - 180.0
+
+
+def _is_products(table: object) -> bool:
+    return (
+        getattr(table, "name", None) == products.name
+        or getattr(getattr(table, "original", None), "name", None) == products.name
+    )
+
+
+def correlated(where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``where`` with each ``products.id IN (SELECT t.c FROM t WHERE …)`` written as
+    ``EXISTS (SELECT … FROM t WHERE … AND t.c = products.id)`` (the same rows: ``t.c`` is a
+    plain column and the subquery does not read ``products`` itself).
+
+    SQLite builds the whole list of an uncorrelated ``IN (SELECT …)`` before the first row
+    is tested, once per statement: a mission filter is some 100,000 product ids, hundreds
+    of milliseconds, to keep a few hundred spatial candidates. Correlated, each candidate
+    costs one probe of an index on ``(product_id, …)``.
+    """
+
+    def swap(element: Any, **_kw: Any) -> Any:
+        if not (
+            isinstance(element, BinaryExpression)
+            and element.operator is operators.in_op
+            and element.left is products.c.id
+            and isinstance(element.right, ScalarSelect)
+        ):
+            return None
+        sub = element.right.element
+        if not isinstance(sub, Select) or len(sub.selected_columns) != 1:
+            return None
+        column = sub.selected_columns[0]
+        plain = (
+            isinstance(column, Column | ColumnClause)
+            and sub._limit_clause is None
+            and sub._offset_clause is None
+            and not sub._group_by_clauses
+            and not sub._having_criteria
+            and not sub._distinct_on
+        )
+        if not plain or any(_is_products(f) for f in sub.get_final_froms()):
+            return None
+        return exists(sub.where(column == products.c.id).correlate(products))
+
+    out: ColumnElement[bool] = visitors.replacement_traverse(where, {}, swap)
+    return out
 
 
 def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[Candidate]:
@@ -206,29 +274,27 @@ def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> li
     bodies = _bodies(conn, place)
     if not bodies:
         return []
-    # Step 1 (the cells) and step 2 (those ids with every other filter) apart: each is a
-    # plan the database gets right; as one statement SQLite may walk the products (by
-    # mission, say) and probe the cells for each instead.
-    ids = _cell_ids(conn, bodies, place.region)
-    near = _latitude_clause(place.region)
-    out: list[Candidate] = []
-    for i in range(0, len(ids), 50_000):
-        query = (
-            select(
-                footprints.c.product_id,
-                footprints.c.region,
-                footprints.c.west,
-                footprints.c.south,
-                footprints.c.east,
-                footprints.c.north,
-            )
-            .join(products, products.c.id == footprints.c.product_id)
-            .where(ids_clause(ids[i : i + 50_000]), near, where)
+    # One statement. Innermost, the cells' ids (from the index alone); then the stored
+    # bounds of those footprints; only the ids left probe products, visibility and every
+    # other filter (``correlated``: one index probe each, not a list built in full).
+    cell_ids = select(footprint_cells.c.product_id).where(_cells_clause(bodies, place.region))
+    near = footprints.alias("near")
+    near_ids = select(near.c.product_id).where(
+        near.c.product_id.in_(cell_ids), bounds_clause(place.region, near)
+    )
+    query = (
+        select(
+            footprints.c.product_id,
+            footprints.c.region,
+            footprints.c.west,
+            footprints.c.south,
+            footprints.c.east,
+            footprints.c.north,
         )
-        out += [
-            Candidate(int(r[0]), str(r[1]), (r[2], r[3], r[4], r[5])) for r in conn.execute(query)
-        ]
-    return out
+        .join(products, products.c.id == footprints.c.product_id)
+        .where(products.c.id.in_(near_ids), correlated(where))
+    )
+    return [Candidate(int(r[0]), str(r[1]), (r[2], r[3], r[4], r[5])) for r in conn.execute(query)]
 
 
 def exact(region: Region, found: Sequence[Candidate]) -> list[Candidate]:
