@@ -115,9 +115,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def install_security(app: FastAPI, *, cors_origins: tuple[str, ...] = ()) -> None:
+def install_security(
+    app: FastAPI, *, cors_origins: tuple[str, ...] = (), limiter: FailureLimiter | None = None
+) -> None:
     """Security headers on every response; failed-auth limiter; CORS only if configured."""
-    app.state.auth_limiter = FailureLimiter()
+    app.state.auth_limiter = limiter or FailureLimiter()
     app.state.verified_tokens = VerifiedTokens()
 
     app.add_middleware(SecurityHeaders)

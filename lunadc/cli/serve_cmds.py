@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,11 +23,21 @@ def serve(
         int | None, typer.Option("--port", help="Port (default: the node's, 8700).", min=0)
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Worker processes (one uses about one core; use the number of cores).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Serve the PDS Search API, files and archives over HTTP (docs at /docs)."""
     import uvicorn
 
     from lunadc.api.app import create_app
+    from lunadc.api.serving import FACTORY, ROOT_ENV
 
     try:
         node = Node.open(root)
@@ -36,11 +47,16 @@ def serve(
         bind_host = host or node.config.host
         bind_port = node.config.port if port is None else port
         console.print(f"lunadc node [bold]{node.node_id}[/] on http://{bind_host}:{bind_port}/")
-        uvicorn.run(
-            create_app(node),
-            host=bind_host,
-            port=bind_port,
-            log_level=log_level,
-            access_log=log_level == "debug",
-            proxy_headers=False,
-        )
+        options: dict[str, Any] = {
+            "host": bind_host,
+            "port": bind_port,
+            "log_level": log_level,
+            "access_log": log_level == "debug",
+            "proxy_headers": False,
+        }
+        if workers == 1:
+            uvicorn.run(create_app(node), **options)
+            return
+    # Each worker opens the node itself (lunadc.api.serving); this process only supervises.
+    os.environ[ROOT_ENV] = str(root.resolve())
+    uvicorn.run(FACTORY, factory=True, workers=workers, **options)
