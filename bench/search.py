@@ -179,7 +179,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(root: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(root: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str]:
+    """``lunadc serve --workers N`` on a free port (two: one per core of the 2-core machines
+    this project's benchmarks are defined on)."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -193,6 +195,8 @@ def serve(root: Path) -> tuple[subprocess.Popen[bytes], str]:
             str(port),
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
         ],
         stdout=subprocess.DEVNULL,
     )
