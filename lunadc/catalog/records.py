@@ -22,6 +22,39 @@ class StoredFile:
     mime_type: str | None = None
 
 
+# The products columns that ``LabelRows.product`` fills, in its order; the rest of a row
+# (hashes, home, time, latest flag, access) is known only at registration.
+LABEL_COLUMNS = (
+    "lid",
+    "vid",
+    "vid_major",
+    "vid_minor",
+    "lidvid",
+    "product_class",
+    "title",
+    "description",
+    "im_version",
+    "start_time",
+    "stop_time",
+    "processing_level",
+    "target",
+    "investigation",
+    "instrument",
+    "instrument_host",
+    "properties",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRows:
+    """What registering a label writes that depends on the label alone (``terms.label_rows``):
+    its ``LABEL_COLUMNS`` values, its (name, value) search terms and its keyword words."""
+
+    product: tuple[str | int | None, ...]
+    terms: tuple[tuple[str, str], ...]
+    words: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class NewProduct:
     """Everything needed to register one product version in one transaction."""
@@ -38,6 +71,8 @@ class NewProduct:
     # True: ignore the three fields above and follow the parents that list this product
     # (public if none); False: the access given is this product's own (explicit).
     inherit_access: bool = False
+    # Computed ahead from ``label`` (an ingest's workers do it); None: registration does.
+    rows: LabelRows | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,26 +12,51 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 
 from lunadc.catalog import access as access_rules
 from lunadc.catalog.access import AccessSetting
 from lunadc.catalog.footprints import write_footprints
-from lunadc.catalog.records import NewProduct
-from lunadc.catalog.search_index import index_products
+from lunadc.catalog.records import LABEL_COLUMNS, NewProduct
+from lunadc.catalog.search_index import register_property_names
 from lunadc.catalog.tables import (
     changes,
     product_files,
     product_groups,
     product_members,
     product_terms,
+    product_words,
     products,
 )
-from lunadc.catalog.terms import first_name, terms_of
+from lunadc.catalog.terms import label_rows
 from lunadc.model.identifiers import Vid
 
 _CHUNK = 400
+_PRODUCT_COLUMNS = (
+    *LABEL_COLUMNS,
+    "label_sha256",
+    "home_node",
+    "ingested_at",
+    "is_latest",
+    "status",
+    "access",
+    "release_at",
+    "access_explicit",
+)
+_FILE_COLUMNS = (
+    "product_id",
+    "role",
+    "path",
+    "size",
+    "md5",
+    "sha256",
+    "blob_key",
+    "creation_time",
+    "records",
+    "mime_type",
+)
 # Parents before their members, so that members inherit within one batch.
 _RANK = {"Product_Bundle": 0, "Product_Collection": 1}
 
@@ -137,40 +162,52 @@ def _latest_flags(
     return latest, superseded
 
 
-def _product_row(
-    item: NewProduct, setting: AccessSetting, explicit: bool, latest: bool
-) -> dict[str, object]:
-    label = item.label
-    vid = Vid.parse(label.vid)
-    return {
-        "lid": label.lid,
-        "vid": label.vid,
-        "vid_major": vid.major,
-        "vid_minor": vid.minor,
-        "lidvid": label.lidvid,
-        "product_class": label.product_class,
-        "title": label.title,
-        "description": label.description,
-        "im_version": label.information_model_version,
-        "start_time": label.start_date_time,
-        "stop_time": label.stop_date_time,
-        "processing_level": label.processing_level,
-        "target": first_name(label.targets),
-        "investigation": first_name(label.investigations),
-        "instrument": first_name(label.instruments),
-        "instrument_host": first_name(label.instrument_hosts),
-        "properties": json.dumps(
-            {k: list(v) for k, v in label.properties.items()}, ensure_ascii=False
-        ),
-        "label_sha256": item.label_sha256,
-        "home_node": item.home_node,
-        "ingested_at": item.ingested_at,
-        "is_latest": latest,
-        "status": "active",
-        "access": setting.access,
-        "release_at": setting.release_at,
-        "access_explicit": explicit,
-    }
+def _insert_sql(conn: Connection, table: Table, columns: Sequence[str], mark: str) -> str:
+    # Only names from our own schema (quoted by the dialect) go into the text; every value
+    # is a bound parameter.
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join([mark] * len(columns))
+    return f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def _insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """One executemany of ready tuples, handed to the driver as they are.
+
+    Through SQLAlchemy's ``insert()`` every row is a dict that is checked and converted
+    column by column, which cost more than the database's own work for the narrow rows of a
+    batch (terms, words, files): here the statement is built once and the tuples go as is.
+    """
+    if not rows:
+        return
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
+    if mark is None:  # a driver with named parameters only: let SQLAlchemy bind them
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    conn.exec_driver_sql(_insert_sql(conn, table, columns, mark), list(rows))
+
+
+def _insert_products(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Insert product rows (``_PRODUCT_COLUMNS``); their new ids, in order."""
+    if conn.dialect.name != "sqlite":
+        # RETURNING with sort_by_parameter_order: one statement, ids in parameter order.
+        statement = insert(products).returning(products.c.id, sort_by_parameter_order=True)
+        values = [dict(zip(_PRODUCT_COLUMNS, row, strict=True)) for row in rows]
+        return list(conn.execute(statement, values).scalars())
+    # SQLite: one prepared statement run per row (its cache keeps it compiled), each new id
+    # read from the cursor; no per-row work in SQLAlchemy.
+    sql = _insert_sql(conn, products, _PRODUCT_COLUMNS, "?")
+    cursor = conn.connection.cursor()
+    try:
+        ids = []
+        for row in rows:
+            cursor.execute(sql, row)
+            ids.append(int(cursor.lastrowid))
+        return ids
+    finally:
+        cursor.close()
 
 
 def register_batch(conn: Connection, items: Sequence[NewProduct]) -> list[Registered]:
@@ -201,54 +238,59 @@ def register_batch(conn: Connection, items: Sequence[NewProduct]) -> list[Regist
 def _insert(conn: Connection, fresh: Sequence[NewProduct]) -> list[int]:
     settings = _resolve_access(conn, fresh)
     latest, superseded = _latest_flags(conn, fresh)
-    rows = [
-        _product_row(n, *settings[n.label.lidvid], latest.get(n.label.lidvid, False)) for n in fresh
-    ]
-    ids = list(
-        conn.execute(
-            insert(products).returning(products.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-    )
-    file_rows, term_rows, member_rows, group_rows = [], [], [], []
-    for item, pid in zip(fresh, ids, strict=True):
+    prepared = [item.rows or label_rows(item.label) for item in fresh]
+    product_rows = []
+    for item, rows in zip(fresh, prepared, strict=True):
+        setting, explicit = settings[item.label.lidvid]
+        product_rows.append(
+            (
+                *rows.product,
+                item.label_sha256,
+                item.home_node,
+                item.ingested_at,
+                latest.get(item.label.lidvid, False),
+                "active",
+                setting.access,
+                setting.release_at,
+                explicit,
+            )
+        )
+    ids = _insert_products(conn, product_rows)
+    file_rows, term_rows, member_rows, group_rows, word_rows = [], [], [], [], []
+    for item, rows, pid in zip(fresh, prepared, ids, strict=True):
         file_rows += [
-            {
-                "product_id": pid,
-                "role": f.role,
-                "path": f.path,
-                "size": f.size,
-                "md5": f.md5,
-                "sha256": f.sha256,
-                "blob_key": f.blob_key,
-                "creation_time": f.creation_time,
-                "records": f.records,
-                "mime_type": f.mime_type,
-            }
+            (
+                pid,
+                f.role,
+                f.path,
+                f.size,
+                f.md5,
+                f.sha256,
+                f.blob_key,
+                f.creation_time,
+                f.records,
+                f.mime_type,
+            )
             for f in item.files
         ]
-        term_rows += [
-            {"product_id": pid, "name": n, "value": v, "start_time": item.label.start_date_time}
-            for n, v in terms_of(item.label)
-        ]
+        start = item.label.start_date_time
+        term_rows += [(pid, name, value, start) for name, value in rows.terms]
+        word_rows += [(word, pid) for word in rows.words]
         member_rows += [
-            {"parent_id": pid, "member_lid": m.lid, "member_vid": m.vid, "status": m.status}
-            for m in (*item.members, *item.label.bundle_members)
+            (pid, m.lid, m.vid, m.status) for m in (*item.members, *item.label.bundle_members)
         ]
-        group_rows += [
-            {"product_id": pid, "group_name": g}
-            for g in sorted(settings[item.label.lidvid][0].groups)
-        ]
-    for table, values in (
-        (product_files, file_rows),
-        (product_terms, term_rows),
-        (product_members, member_rows),
-        (product_groups, group_rows),
-    ):
-        if values:
-            conn.execute(insert(table), values)
+        group_rows += [(pid, g) for g in sorted(settings[item.label.lidvid][0].groups)]
+    _insert_rows(conn, product_files, _FILE_COLUMNS, file_rows)
+    _insert_rows(conn, product_terms, ("product_id", "name", "value", "start_time"), term_rows)
+    _insert_rows(
+        conn, product_members, ("parent_id", "member_lid", "member_vid", "status"), member_rows
+    )
+    _insert_rows(conn, product_groups, ("product_id", "group_name"), group_rows)
+    _insert_rows(conn, product_words, ("word", "product_id"), word_rows)
     _record_events(conn, fresh, settings, latest, superseded)
-    index_products(conn, [(pid, item.label) for item, pid in zip(fresh, ids, strict=True)])
-    write_footprints(conn, [(pid, item.label) for item, pid in zip(fresh, ids, strict=True)])
+    by_id = [(pid, item.label) for item, pid in zip(fresh, ids, strict=True)]
+    register_property_names(conn, by_id)
+    write_footprints(conn, by_id)
     parents = [
         pid
         for item, pid in zip(fresh, ids, strict=True)
@@ -272,19 +314,16 @@ def _record_events(
             [{"old_id": old_id} for old_id, _old, _new in superseded],
         )
     now = fresh[0].ingested_at
-    events = [
-        {"at": now, "kind": "superseded", "lidvid": old, "payload": json.dumps({"by": new})}
-        for _id, old, new in superseded
-    ]
+    events = [(now, "superseded", old, json.dumps({"by": new})) for _id, old, new in superseded]
     for item in fresh:
         label = item.label
         setting, _explicit = settings[label.lidvid]
         events.append(
-            {
-                "at": item.ingested_at,
-                "kind": "added",
-                "lidvid": label.lidvid,
-                "payload": json.dumps(
+            (
+                item.ingested_at,
+                "added",
+                label.lidvid,
+                json.dumps(
                     {
                         "lid": label.lid,
                         "vid": label.vid,
@@ -299,6 +338,6 @@ def _record_events(
                     },
                     ensure_ascii=False,
                 ),
-            }
+            )
         )
-    conn.execute(insert(changes), events)
+    _insert_rows(conn, changes, ("at", "kind", "lidvid", "payload"), events)

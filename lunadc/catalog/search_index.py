@@ -1,8 +1,9 @@
 """The search structures kept beside each product: keyword words and property names.
 
-``index_product`` runs inside ``register``'s transaction, so a product is searchable by
-keywords exactly when it is registered; ``reindex_all`` rebuilds both for a whole catalog
-(the 0002 migration uses it for products registered before it existed).
+``register`` writes a product's words (``terms.words_of``) and property names (here) in its
+transaction, so a product is searchable by keywords exactly when it is registered;
+``reindex_all`` rebuilds both for a whole catalog (the 0002 migration uses it for products
+registered before it existed).
 """
 
 from __future__ import annotations
@@ -16,56 +17,10 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lunadc.catalog.tables import product_words, products, search_properties
+
+# Re-exported: keyword search and the benchmarks split words the way the index stores them.
+from lunadc.catalog.terms import words_of as words_of
 from lunadc.model.product import Label
-
-MAX_WORD = 64
-MAX_WORDS_PER_PRODUCT = 400
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Words too common to narrow a search; dropping them keeps the index small.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "with",
-        "which",
-    ]
-)
-
-
-def words_of(texts: Iterable[str | None]) -> list[str]:
-    """The distinct lower-case words of ``texts`` as the keyword index stores them."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        for match in _WORD.finditer((text or "").lower()):
-            word = match.group()[:MAX_WORD]
-            if len(word) > 1 and word not in STOPWORDS:
-                seen.setdefault(word, None)
-                if len(seen) >= MAX_WORDS_PER_PRODUCT:
-                    return list(seen)
-    return list(seen)
-
 
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
@@ -151,19 +106,9 @@ def reindex_all(conn: Connection, batch: int = 2000) -> int:
         last_id = rows[-1].id
 
 
-def index_products(conn: Connection, items: Sequence[tuple[int, Label]]) -> None:
-    """``index_product`` for a batch of newly registered products, one statement per table."""
-    if not items:
-        return
-    word_rows = [
-        {"word": word, "product_id": product_id}
-        for product_id, label in items
-        for word in words_of(
-            [label.title, label.description, *label.properties.get("description", ())]
-        )
-    ]
-    if word_rows:
-        conn.execute(insert(product_words), word_rows)
+def register_property_names(conn: Connection, items: Sequence[tuple[int, Label]]) -> None:
+    """Register the property names a batch of newly registered products brings (their words
+    are written by ``register`` with the rest of their rows)."""
     names: dict[str, str] = {}
     witnesses: dict[str, int] = {}
     for product_id, label in items:

@@ -1,9 +1,18 @@
-"""The multi-valued search terms of a label: names, context references, member entries."""
+"""What a label contributes to search, from the label alone: its multi-valued terms (names,
+context references, member entries), its keyword words, and its ready-made product row.
+
+Pure functions of a ``Label`` (no SQL, nothing heavier than the standard library to import):
+an ingest computes them in its worker processes, so the single catalog writer does not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Iterable, Sequence
 
+from lunadc.catalog.records import LabelRows
+from lunadc.model.identifiers import Vid
 from lunadc.model.product import Label, NamedRef
 
 # Names under which multi-valued search terms are stored (filters and facets use them).
@@ -39,3 +48,78 @@ def terms_of(label: Label) -> list[tuple[str, str]]:
 
 def first_name(refs: Sequence[NamedRef]) -> str | None:
     return refs[0].name if refs else None
+
+
+MAX_WORD = 64
+MAX_WORDS_PER_PRODUCT = 400
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words too common to narrow a search; dropping them keeps the index small.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "which",
+    ]
+)
+
+
+def words_of(texts: Iterable[str | None]) -> list[str]:
+    """The distinct lower-case words of ``texts`` as the keyword index stores them."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for match in _WORD.finditer((text or "").lower()):
+            word = match.group()[:MAX_WORD]
+            if len(word) > 1 and word not in STOPWORDS:
+                seen.setdefault(word, None)
+                if len(seen) >= MAX_WORDS_PER_PRODUCT:
+                    return list(seen)
+    return list(seen)
+
+
+def label_rows(label: Label) -> LabelRows:
+    """The catalog values that depend on the label alone, in ``LABEL_COLUMNS`` order."""
+    vid = Vid.parse(label.vid)
+    product = (
+        label.lid,
+        label.vid,
+        vid.major,
+        vid.minor,
+        label.lidvid,
+        label.product_class,
+        label.title,
+        label.description,
+        label.information_model_version,
+        label.start_date_time,
+        label.stop_date_time,
+        label.processing_level,
+        first_name(label.targets),
+        first_name(label.investigations),
+        first_name(label.instruments),
+        first_name(label.instrument_hosts),
+        json.dumps({k: list(v) for k, v in label.properties.items()}, ensure_ascii=False),
+    )
+    words = words_of([label.title, label.description, *label.properties.get("description", ())])
+    return LabelRows(product=product, terms=tuple(terms_of(label)), words=tuple(words))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -29,22 +30,34 @@ from lunadc.catalog.db import begin_write
 from lunadc.catalog.records import NewProduct, ProductRow, StoredFile
 from lunadc.catalog.register import register_batch
 from lunadc.errors import ImmutableVersionError
-from lunadc.ingest.prepare import LabelCheck, Prepared, check_label, stage_files
+from lunadc.ingest.prepare import (
+    HandedOver,
+    LabelCheck,
+    NotStaged,
+    Prepared,
+    check_label,
+    stage_files,
+)
 from lunadc.ingest.report import IngestReport, Outcome, Rejection
 from lunadc.ingest.scan import find_labels
 from lunadc.ingest.settings import IngestSettings
-from lunadc.ingest.workers import check_in_worker, init_worker
+from lunadc.ingest.workers import WorkerSetup, check_in_worker, init_worker
 from lunadc.model.findings import Finding, Severity
+from lunadc.model.product import Label
 from lunadc.model.times import format_time
 from lunadc.node import Node
-from lunadc.storage.base import copy_and_hash
+from lunadc.storage.base import Digests, copy_and_hash
 
 Progress = Callable[[Outcome, Path], None]
+Checked = LabelCheck | HandedOver | NotStaged | Rejection
 # Below this many labels, starting worker processes costs more than it saves.
 PARALLEL_MIN_LABELS = 200
 # Checked labels are looked up in the catalog (one query) and staged this many at a time.
 LOOKUP_WINDOW = 64
 MAX_WORKERS = 4
+# Workers stage the files of products this small themselves (the writer process then only
+# renames them); bigger ones are staged by the writer once it knows the version is new.
+WORKER_STAGE_MAX_BYTES = 4 * 1024 * 1024
 
 
 class Ingestor:
@@ -72,6 +85,9 @@ class Ingestor:
         self._batch_bytes = 0
         self._batch_started = 0.0
         self._collections: dict[str, tuple[str, ...]] = {}
+        # Names of the files workers stage for this run start with this (our pid first, so
+        # that a later start removes them if we die; the rest tells this run's apart).
+        self._tmp_prefix = f"{os.getpid()}-{secrets.token_hex(4)}"
 
     def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
         started = time.perf_counter()
@@ -79,9 +95,10 @@ class Ingestor:
         now = format_time(self.node.clock())
         with begin_write(self.node.engine) as conn:
             run_id = catalog.start_ingest_run(conn, now, ", ".join(str(p) for p in paths))
+        checked = self._checked(labels)
         try:
-            window: list[tuple[Path, LabelCheck | Rejection]] = []
-            for item in self._checked(labels):
+            window: list[tuple[Path, Checked]] = []
+            for item in checked:
                 window.append(item)
                 if len(window) >= LOOKUP_WINDOW:
                     self._after_checks(window)
@@ -89,8 +106,13 @@ class Ingestor:
             self._after_checks(window)
             self._flush()
             self._check_inventories()
+        except BaseException:
+            # Whatever was staged but not registered (an interrupt) must not linger: stop
+            # the workers first, then remove what they staged and nobody claimed.
+            checked.close()
+            self.node.store.discard_staged(self._tmp_prefix)
+            raise
         finally:
-            # Whatever was staged but not registered (an interrupt) must not linger.
             for prepared in self._batch:
                 prepared.discard()
             self._batch.clear()
@@ -107,42 +129,65 @@ class Ingestor:
         self.report.seconds = time.perf_counter() - started
         return self.report
 
-    def _checked(self, labels: list[Path]) -> Iterator[tuple[Path, LabelCheck | Rejection]]:
-        """Each label checked, in order; reading and validating run in worker processes
-        when there are enough labels to pay for starting them (it is CPU-bound work)."""
+    def _checked(self, labels: list[Path]) -> Generator[tuple[Path, Checked], None, None]:
+        """Each label checked, in order. When there are enough labels to pay for starting
+        them, worker processes read and validate the labels and stage small products' files
+        (CPU-bound work), leaving this process only the catalog."""
         max_bytes = self.node.config.max_label_bytes
         if len(labels) < PARALLEL_MIN_LABELS or self.workers < 2:
             for source in labels:
                 yield source, check_label(source, schemas=self.node.schemas, max_bytes=max_bytes)
             return
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
+        setup = WorkerSetup(
+            schema_catalog=self.node.config.schema_catalog,
+            max_label_bytes=max_bytes,
+            parent=os.getpid(),
+            archive=self.node.store.root,
+            tmp_prefix=self._tmp_prefix,
+            stage_max_bytes=WORKER_STAGE_MAX_BYTES,
+        )
+        pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=context,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=init_worker,
-            initargs=(self.node.config.schema_catalog, max_bytes, os.getpid()),
-        ) as pool:
+            initargs=(setup,),
+        )
+        try:
             yield from zip(labels, pool.map(check_in_worker, labels, chunksize=32), strict=True)
+        finally:
+            # Stopped early (an error, an interrupt): labels not yet started are dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def _after_checks(self, window: list[tuple[Path, LabelCheck | Rejection]]) -> None:
+    def _after_checks(self, window: list[tuple[Path, Checked]]) -> None:
         """Handle checked labels: one catalog look-up for the whole window, then each one."""
-        valid = [check for _source, check in window if isinstance(check, LabelCheck)]
+        lidvids = [label.lidvid for _s, check in window if (label := _label_of(check))]
         with self.node.engine.connect() as conn:
-            known = catalog.registered_lidvids(conn, [c.label.lidvid for c in valid])
+            known = catalog.registered_lidvids(conn, lidvids)
         for source, check in window:
             if isinstance(check, Rejection):
                 self._rejected(check, source)
+            elif isinstance(check, NotStaged):
+                if check.check.label.lidvid in known:
+                    self._compare_with_registered(check.check)
+                else:
+                    self.report.warnings.extend(check.check.warnings)
+                    self._rejected(check.rejection, source)
             elif check.label.lidvid in known:
                 self._compare_with_registered(check)
+            elif isinstance(check, HandedOver):
+                self.report.warnings.extend(check.warnings)
+                self._add(check.claim(self.node.store))
             else:
                 self.report.warnings.extend(check.warnings)
                 self._stage(check)
         if self._batch and time.monotonic() - self._batch_started >= self.settings.batch_seconds:
             self._flush()
 
-    def _compare_with_registered(self, check: LabelCheck) -> None:
+    def _compare_with_registered(self, check: LabelCheck | HandedOver) -> None:
         """Re-ingest of a registered LIDVID: unchanged if every byte is equal, else rejected."""
         self.report.warnings.extend(check.warnings)
+        if isinstance(check, HandedOver):
+            check.claim(self.node.store).discard()  # its digests are all that is needed
         with self.node.engine.connect() as conn:
             existing = catalog.find_lidvid(conn, check.label.lidvid)
             existing_files = catalog.files_of(conn, existing.id) if existing else []
@@ -152,11 +197,14 @@ class Ingestor:
             self._rejected(_immutable(check.source, check.label.lidvid), check.source)
 
     def _stage(self, check: LabelCheck) -> None:
-        source = check.source
         prepared = stage_files(check, self.node.store)
         if isinstance(prepared, Rejection):
-            self._rejected(prepared, source)
-            return
+            self._rejected(prepared, check.source)
+        else:
+            self._add(prepared)
+
+    def _add(self, prepared: Prepared) -> None:
+        """Add a staged product to the batch; register the batch once it is big enough."""
         if not self._batch:
             self._batch_started = time.monotonic()
         self._batch.append(prepared)
@@ -169,7 +217,9 @@ class Ingestor:
         ):
             self._flush()
 
-    def _same_bytes(self, check: LabelCheck, existing: ProductRow, files: list[StoredFile]) -> bool:
+    def _same_bytes(
+        self, check: LabelCheck | HandedOver, existing: ProductRow, files: list[StoredFile]
+    ) -> bool:
         """True if this label and every file it describes equal the registered version."""
         if existing.label_sha256 != check.label_sha256:
             return False
@@ -177,12 +227,15 @@ class Ingestor:
         if set(stored) != {e.path for e in check.label.data_files}:
             return False
         for entry in check.label.data_files:
-            path = check.source.parent / entry.path
-            if path.stat().st_size != stored[entry.path].size:
+            if isinstance(check, HandedOver):  # hashed by the worker as it staged them
+                digests: Digests | None = check.digests_of(entry.path)
+            else:
+                digests = _digests_if_size(check.source.parent / entry.path, stored[entry.path])
+            if digests is None or (digests.size, digests.sha256) != (
+                stored[entry.path].size,
+                stored[entry.path].sha256,
+            ):
                 return False
-            with open(path, "rb") as handle:
-                if copy_and_hash(handle, None).sha256 != stored[entry.path].sha256:
-                    return False
         return True
 
     def _flush(self) -> None:
@@ -224,6 +277,7 @@ class Ingestor:
             release_at=explicit.release_at if explicit else None,
             groups=explicit.groups if explicit else frozenset(),
             inherit_access=explicit is None,
+            rows=prepared.rows,
         )
 
     def _check_inventories(self) -> None:
@@ -256,6 +310,20 @@ class Ingestor:
         self.report.rejected.append(rejection)
         if self.progress:
             self.progress(Outcome.REJECTED, source)
+
+
+def _label_of(check: Checked) -> Label | None:
+    if isinstance(check, Rejection):
+        return None
+    return check.check.label if isinstance(check, NotStaged) else check.label
+
+
+def _digests_if_size(path: Path, stored: StoredFile) -> Digests | None:
+    """The file's digests, or None without reading it when its size already differs."""
+    if path.stat().st_size != stored.size:
+        return None
+    with open(path, "rb") as handle:
+        return copy_and_hash(handle, None)
 
 
 def _immutable(source: Path, lidvid: str) -> Rejection:

@@ -14,7 +14,8 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from lunadc.catalog.records import StoredFile
+from lunadc.catalog.records import LabelRows, StoredFile
+from lunadc.catalog.terms import label_rows
 from lunadc.errors import LabelError, LunadcError
 from lunadc.ingest.report import Rejection
 from lunadc.model.findings import Finding, Severity
@@ -26,7 +27,7 @@ from lunadc.pds4.inventory import read_inventory
 from lunadc.pds4.safe_xml import parse_xml
 from lunadc.pds4.schemas import SchemaCatalog
 from lunadc.pds4.validate import check_files, validate_label
-from lunadc.storage.base import BlobStore, StagedBlob
+from lunadc.storage.base import BlobStore, Digests, StagedBlob
 
 PDS4_NAMESPACE = "http://pds.nasa.gov/pds4/pds/v1"
 
@@ -37,11 +38,11 @@ class Prepared:
 
     source: Path
     label: Label
-    label_bytes: bytes
     label_sha256: str
     members: tuple[Member, ...]
     files: list[tuple[FileEntry | None, StagedBlob]]  # None entry: the label itself
     warnings: list[Finding]
+    rows: LabelRows
 
     def discard(self) -> None:
         for _entry, blob in self.files:
@@ -78,6 +79,52 @@ class LabelCheck:
     label_sha256: str
     members: tuple[Member, ...]
     warnings: list[Finding]
+    rows: LabelRows  # what registration writes from the label alone, computed here
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """A product a worker process checked and staged, as it crosses to the writer process.
+
+    The staged files stay where the worker wrote them, in the store's temporary folder; the
+    writer takes them over by name (``claim``) and commits or discards them. The label's bytes
+    were staged already, so they do not cross again.
+    """
+
+    source: Path
+    label: Label
+    label_sha256: str
+    members: tuple[Member, ...]
+    warnings: list[Finding]
+    rows: LabelRows
+    files: tuple[tuple[FileEntry | None, str, Digests], ...]  # (entry, staged name, digests)
+
+    def claim(self, store: BlobStore) -> Prepared:
+        return Prepared(
+            source=self.source,
+            label=self.label,
+            label_sha256=self.label_sha256,
+            members=self.members,
+            files=[(entry, store.claim(name, digests)) for entry, name, digests in self.files],
+            warnings=self.warnings,
+            rows=self.rows,
+        )
+
+    def digests_of(self, path: str) -> Digests | None:
+        """The digests of the data file at ``path`` (as the label names it)."""
+        for entry, _name, digests in self.files:
+            if entry is not None and entry.path == path:
+                return digests
+        return None
+
+
+@dataclass(frozen=True)
+class NotStaged:
+    """A valid label whose files a worker could not stage (a checksum or size mismatch, an
+    unreadable file): the writer decides, since a registered LIDVID is reported as such."""
+
+    check: LabelCheck
+    rejection: Rejection
 
 
 def _reject(source: Path, findings: list[Finding], lidvid: str | None = None) -> Rejection:
@@ -143,6 +190,7 @@ def check_label(source: Path, *, schemas: SchemaCatalog, max_bytes: int) -> Labe
         label_sha256=hashlib.sha256(data).hexdigest(),
         members=tuple(members),
         warnings=[f for f in findings if f.severity is not Severity.ERROR],
+        rows=label_rows(label),
     )
 
 
@@ -190,11 +238,24 @@ def stage_files(check: LabelCheck, store: BlobStore) -> Prepared | Rejection:
     return Prepared(
         source=check.source,
         label=check.label,
-        label_bytes=check.label_bytes,
         label_sha256=check.label_sha256,
         members=check.members,
         files=staged,
         warnings=check.warnings,
+        rows=check.rows,
+    )
+
+
+def hand_over(prepared: Prepared) -> HandedOver:
+    """``prepared`` as it crosses to another process (see ``HandedOver``)."""
+    return HandedOver(
+        source=prepared.source,
+        label=prepared.label,
+        label_sha256=prepared.label_sha256,
+        members=prepared.members,
+        warnings=prepared.warnings,
+        rows=prepared.rows,
+        files=tuple((entry, blob.name, blob.digests) for entry, blob in prepared.files),
     )
 
 

@@ -1,32 +1,108 @@
-"""The label checks run in worker processes: kept apart from the pipeline on purpose.
+"""What runs in an ingest's worker processes: kept apart from the pipeline on purpose.
 
-A spawned worker imports only this module and what ``check_label`` needs (the PDS4 reader and
-validator), not the catalog, storage or search layers, so starting one costs a fraction of a
-second rather than the import time of the whole application.
+A worker reads and validates labels and, for small products, also stages their files in
+the blob store (the copy and both digests), so that the single process that writes the
+catalog only renames blobs and inserts rows. Large files are left to that process: it stages
+them only once it knows the version is new, since a re-run must not copy terabytes again.
+
+A spawned worker imports only this module and what it needs (the PDS4 reader and
+validator, the blob store), not the catalog or search layers, so starting one costs a
+fraction of a second rather than the import time of the whole application.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from lunadc.ingest.prepare import LabelCheck, check_label
+from lunadc.ingest.prepare import (
+    HandedOver,
+    LabelCheck,
+    NotStaged,
+    check_label,
+    hand_over,
+    stage_files,
+)
 from lunadc.ingest.report import Rejection
 from lunadc.parentwatch import watch_parent
 from lunadc.pds4.schemas import SchemaCatalog
+from lunadc.storage.local import LocalBlobStore
+
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSetup:
+    """What each worker is started with."""
+
+    schema_catalog: Path | None
+    max_label_bytes: int
+    parent: int  # the ingest's pid
+    archive: Path | None = None  # None: check labels only, stage nothing
+    tmp_prefix: str = ""  # names of staged files: "<ingest pid>-<run>"
+    stage_max_bytes: int = 0  # stage products whose data files total at most this
+
 
 # Per worker process, set once by ``init_worker`` (a process pool initialiser has no other
 # way to hand state to the tasks); never used in the parent process.
+_setup: WorkerSetup | None = None
 _schemas: SchemaCatalog | None = None
-_max_bytes = 0
+_store: LocalBlobStore | None = None
 
 
-def init_worker(catalog_dir: Path | None, max_bytes: int, parent: int) -> None:
-    global _schemas, _max_bytes
-    watch_parent(parent)  # first: a worker of a killed ingest must not linger
-    _schemas = SchemaCatalog(catalog_dir)
-    _max_bytes = max_bytes
+def _die_with_parent() -> None:
+    # Linux ends this process the moment the ingest dies (kill -9 included), so a worker
+    # cannot write staged files after the next start cleaned the temporary folder. The
+    # parent watch below stays as the portable fallback.
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
-def check_in_worker(source: Path) -> LabelCheck | Rejection:
-    assert _schemas is not None, "init_worker was not run in this process"
-    return check_label(source, schemas=_schemas, max_bytes=_max_bytes)
+def init_worker(setup: WorkerSetup) -> None:
+    global _setup, _schemas, _store
+    _die_with_parent()
+    watch_parent(setup.parent)  # also checks the parent is still the one that started us
+    _setup = setup
+    _schemas = SchemaCatalog(setup.schema_catalog)
+    if setup.archive is not None:
+        _store = LocalBlobStore(
+            setup.archive,
+            hash_pool=ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash"),
+            tmp_prefix=setup.tmp_prefix,
+        )
+
+
+def check_in_worker(source: Path) -> LabelCheck | HandedOver | NotStaged | Rejection:
+    """Check the label at ``source``; stage its files too if they are small."""
+    assert _setup is not None and _schemas is not None, "init_worker was not run here"
+    check = check_label(source, schemas=_schemas, max_bytes=_setup.max_label_bytes)
+    if isinstance(check, Rejection) or _store is None:
+        return check
+    if not _small(check, _setup.stage_max_bytes):
+        return check
+    prepared = stage_files(check, _store)
+    if isinstance(prepared, Rejection):
+        return NotStaged(check, prepared)
+    return hand_over(prepared)
+
+
+def _small(check: LabelCheck, limit: int) -> bool:
+    total = 0
+    for entry in check.label.data_files:
+        try:
+            total += os.stat(check.source.parent / entry.path).st_size
+        except OSError:
+            return False  # the writer reports it, as for any product it stages itself
+        if total > limit:
+            return False
+    return True

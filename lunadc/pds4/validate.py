@@ -111,14 +111,16 @@ def check_files(
     and with ``verify_checksums`` the stated MD5. Unsafe names are skipped (``validate_label``
     reports them) so nothing outside ``folder`` is ever opened."""
     findings: list[Finding] = []
-    base = folder.resolve()
+    base = _resolved(folder)
     for entry in label.data_files:
         if unsafe_path_reason(entry.path) is not None:
             continue
-        found = _find_exact(base, entry.path, source, entry.line, findings)
-        if found is None:
+        located = _find_exact(base, entry.path, source, entry.line, findings)
+        if located is None:
             continue
-        if not found.resolve().is_relative_to(base):
+        found, info, linked = located
+        # Without a link on the way, base/entry.path cannot lead anywhere but below base.
+        if linked and not found.resolve().is_relative_to(base):
             findings.append(
                 error(
                     "file.path_unsafe",
@@ -129,7 +131,8 @@ def check_files(
             )
             continue
         try:
-            info = found.stat()
+            if linked:
+                info = found.stat()  # what the link leads to
             if not stat.S_ISREG(info.st_mode):
                 findings.append(
                     error(
@@ -174,19 +177,23 @@ def check_files(
 
 def _find_exact(
     base: Path, path: str, source: str, line: int | None, findings: list[Finding]
-) -> Path | None:
+) -> tuple[Path, os.stat_result, bool] | None:
     """Walk ``path`` below ``base`` matching names exactly, also on case-insensitive file
-    systems, so that a label naming ``A.DAT`` for ``a.dat`` is caught everywhere.
+    systems, so that a label naming ``A.DAT`` for ``a.dat`` is caught everywhere. Returns
+    the path, the ``lstat`` of its last segment, and whether any segment is a link.
 
     Collections often keep 10^5 files in one folder, so folders are listed only when a name
     is missing (to find a case twin) or the file system ignores case; a plain lookup on a
-    case-sensitive file system costs two ``stat`` calls per path segment.
+    case-sensitive file system costs one ``stat`` call per path segment (and one more per
+    folder, once, to learn that it tells cases apart).
     """
     current = base
+    found: os.stat_result | None = None
+    linked = False
     for segment in path.split("/"):
         candidate = current / segment
         try:
-            found: os.stat_result | None = os.lstat(candidate)
+            found = os.lstat(candidate)
         except OSError:
             found = None
         if found is None or (
@@ -200,8 +207,16 @@ def _find_exact(
                 message = f"{path} not found beside the label"
                 findings.append(error("file.missing", message, source, line))
             return None
+        linked |= stat.S_ISLNK(found.st_mode)
         current = candidate
-    return current
+    assert found is not None  # a safe path has at least one segment
+    return current, found, linked
+
+
+# Folders known to tell letter cases apart (whether a folder does is fixed for its life):
+# labels come by the thousand from few folders, and each would cost a stat call more.
+_CASE_SENSITIVE: set[str] = set()
+_MAX_REMEMBERED = 4096
 
 
 def _ignores_case(folder: Path, name: str, found: os.stat_result) -> bool:
@@ -210,10 +225,37 @@ def _ignores_case(folder: Path, name: str, found: os.stat_result) -> bool:
     other = name.swapcase()
     if other == name:
         return False
-    try:
-        return os.path.samestat(found, os.lstat(folder / other))
-    except OSError:
+    key = str(folder)
+    if key in _CASE_SENSITIVE:
         return False
+    try:
+        ignores = os.path.samestat(found, os.lstat(folder / other))
+    except OSError:
+        ignores = False
+    if not ignores:
+        if len(_CASE_SENSITIVE) >= _MAX_REMEMBERED:
+            _CASE_SENSITIVE.clear()
+        _CASE_SENSITIVE.add(key)
+    return ignores
+
+
+_RESOLVED: dict[tuple[str, int, int], Path] = {}
+
+
+def _resolved(folder: Path) -> Path:
+    """``folder`` with every link resolved. Remembered, as a label's siblings share it, under
+    the identity of the folder it leads to now: a link changed since is resolved again."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return folder.resolve()  # gone meanwhile: its files are reported missing
+    key = (str(folder), info.st_dev, info.st_ino)
+    found = _RESOLVED.get(key)
+    if found is None:
+        if len(_RESOLVED) >= _MAX_REMEMBERED:
+            _RESOLVED.clear()
+        found = _RESOLVED[key] = folder.resolve()
+    return found
 
 
 def _listing(folder: Path) -> list[str]:

@@ -153,6 +153,11 @@ class StagedBlob(Protocol):
     @property
     def digests(self) -> Digests: ...
 
+    @property
+    def name(self) -> str:
+        """Its temporary name: another process using the same store may ``claim`` it by it."""
+        ...
+
     def commit(self) -> str:
         """Make the blob durable under its key and return the key (idempotent)."""
         ...
@@ -167,6 +172,11 @@ class BlobStore(Protocol):
 
     def stage(self, source: BinaryIO) -> StagedBlob:
         """Copy ``source`` into a temporary blob while hashing it."""
+        ...
+
+    def claim(self, name: str, digests: Digests) -> StagedBlob:
+        """Take over a blob that another process staged in this store (by its ``name``, with
+        the digests it computed while writing it)."""
         ...
 
     def commit_all(self, blobs: list[StagedBlob]) -> list[str]:

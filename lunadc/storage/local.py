@@ -138,6 +138,10 @@ class _LocalStaged:
     def digests(self) -> Digests:
         return self._digests
 
+    @property
+    def name(self) -> str:
+        return self._tmp.name
+
     def fsync(self) -> None:
         if not self._synced and self._key is None:
             fd = os.open(self._tmp, os.O_RDONLY)
@@ -165,8 +169,13 @@ class _LocalStaged:
             self._tmp.unlink(missing_ok=True)
         else:
             self.fsync()
-            self._store.ensure_folder(final.parent)
-            os.replace(self._tmp, final)
+            try:
+                os.replace(self._tmp, final)  # the folder is usually there (see ``stage``)
+            except FileNotFoundError:
+                if not self._tmp.exists():
+                    raise
+                self._store.ensure_folder(final.parent)
+                os.replace(self._tmp, final)
             self._renamed_to = final
         self._key = key
         return key
@@ -179,8 +188,19 @@ class _LocalStaged:
 class LocalBlobStore:
     """Content-addressed blobs in a folder."""
 
-    def __init__(self, root: Path, *, hash_pool: ThreadPoolExecutor | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        hash_pool: ThreadPoolExecutor | None = None,
+        tmp_prefix: str | None = None,
+    ) -> None:
+        """``tmp_prefix`` starts the names of temporary files (default: this process's pid).
+        It must start with the pid of the process that owns them, e.g. ``<pid>-<run>`` for a
+        worker staging for the ingest ``<pid>``: ``clean_partial`` keeps only files whose
+        owner is alive."""
         self.root = root
+        self._tmp_prefix = tmp_prefix
         self._tmp_dir = root / _TMP
         self._pool = hash_pool
         # Large blobs are written by this thread while the others hash (it starts at the
@@ -213,7 +233,25 @@ class LocalBlobStore:
         if not self._tmp_ready:  # once, not per blob: a mkdir per file adds up
             self._tmp_dir.mkdir(parents=True, exist_ok=True)
             self._tmp_ready = True
-        return self._tmp_dir / f"{os.getpid()}-{secrets.token_hex(8)}.part"
+        prefix = self._tmp_prefix or str(os.getpid())
+        return self._tmp_dir / f"{prefix}-{secrets.token_hex(8)}.part"
+
+    def claim(self, name: str, digests: Digests) -> StagedBlob:
+        if "/" in name or name.startswith(".") or not name.endswith(".part"):
+            raise StorageError(f"not a staged blob name: {name!r}")
+        return _LocalStaged(self, self._tmp_dir / name, digests)
+
+    def discard_staged(self, prefix: str) -> int:
+        """Remove the temporary files named ``<prefix>-...``: what a run that stopped on an
+        error staged (in other processes too) and never claimed; how many."""
+        if not self._tmp_dir.is_dir():
+            return 0
+        removed = 0
+        for part in self._tmp_dir.iterdir():
+            if part.name.startswith(prefix + "-") and part.name.endswith(".part"):
+                part.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def stage(self, source: BinaryIO) -> StagedBlob:
         tmp = self._new_tmp()
@@ -223,6 +261,9 @@ class LocalBlobStore:
                 digests = copy_and_hash(
                     source, _BlobSink(sink), pool=self._pool, writer=self._writer
                 )
+            # The blob's fan-out folder is made now, by whichever process stages it (an
+            # ingest's workers), rather than at commit by the one process that commits.
+            self.ensure_folder(self.path_of(blob_key(digests.sha256)).parent)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot write blob: {exc.strerror}", where=str(tmp)) from exc

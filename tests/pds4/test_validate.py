@@ -228,6 +228,24 @@ def test_symlink_leading_outside_is_refused(tmp_path: Path) -> None:
     assert "outside the label's folder" in findings[0].message
 
 
+@pytest.mark.parametrize("target_size", [len(DATA), len(DATA) + 3])
+def test_symlink_inside_the_folder_is_checked_by_what_it_leads_to(
+    tmp_path: Path, target_size: int
+) -> None:
+    folder = tmp_path / "label"
+    write_product(folder, file_name="link.txt")
+    (folder / "link.txt").unlink()
+    (folder / "real").mkdir()
+    (folder / "real" / "data.bin").write_bytes(DATA[:1] * target_size)
+    (folder / "link.txt").symlink_to(folder / "real" / "data.bin")
+    label, _ = extract_label(
+        parse_xml((folder / "product.xml").read_bytes(), source="p"), source="p"
+    )
+    findings = check_files(label, folder, source="p")
+    # The size compared is the file's, not the link's own (a few bytes of path).
+    assert codes(findings) == ([] if target_size == len(DATA) else ["file.size_mismatch"])
+
+
 def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
     write_product(tmp_path)
     (tmp_path / "data.txt").unlink()
