@@ -13,6 +13,7 @@ what federated search over two nodes adds to the slower node's own time.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
 import statistics
@@ -29,12 +30,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import hashing_limits, write_results
 from lunadc.catalog import federation as fed
 from lunadc.catalog.db import begin_write
+from lunadc.catalog.records import NewProduct, StoredFile
+from lunadc.catalog.register import register_batch
 from lunadc.federation.identity import key_id, load_identity
+from lunadc.federation.labels import LabelJob, LabelReader
 from lunadc.federation.peers import PeerClient
 from lunadc.federation.sync import run_once
 from lunadc.ingest.pipeline import ingest
-from lunadc.model.times import format_time
+from lunadc.model.times import canonical_time, format_time
 from lunadc.node import Node, init_node
+from lunadc.pds4.extract import extract_label
+from lunadc.pds4.safe_xml import parse_xml
 from tests.federation.procs import NodeProc, free_port
 from tests.federation.products import document_product
 
@@ -89,22 +95,93 @@ def _replicate(cn: NodeProc, ru_root: Path) -> tuple[float, int]:
     return seconds, peer.bytes
 
 
+def _register_products(node: Node, src: Path, count: int) -> None:
+    """``count`` real products at ``node``, registered as ingest registers them.
+
+    Ingest checks every label against its schemas (milliseconds each, the ingest helper's
+    figure, not this one's), which would make 100,000 products take many minutes to set up.
+    Here each label is written as a blob, read with the same reader a peer uses, and
+    registered with ``register_batch``: the catalog, its search fields and the ``added``
+    events in the change feed are exactly what ingest leaves.
+    """
+    template = document_product(src / "t", "urn:cnsa:clep:bench:document:tpl", [("d.dat", 64)])
+    text = template.read_text()
+    data = (src / "t" / "d.dat").read_bytes()
+    store = node.store
+    (data_blob,) = [store.stage(io.BytesIO(data))]
+    (data_key,) = store.commit_all([data_blob])
+    now = format_time(node.clock())
+    limit = node.config.max_label_bytes
+    tree = parse_xml(text.encode(), source="tpl", max_bytes=limit)
+    vid = extract_label(tree, source="tpl")[0].vid
+    lid = "urn:cnsa:clep:bench:document:p"
+    with LabelReader() as reader:
+        for start in range(0, count, 5000):
+            raws = [
+                text.replace(":tpl", f":p{i:06d}").encode()
+                for i in range(start, min(count, start + 5000))
+            ]
+            blobs = [store.stage(io.BytesIO(raw)) for raw in raws]
+            keys = store.commit_all(blobs)
+            jobs = [
+                LabelJob(
+                    store.path_of(k),
+                    f"{lid}{start + n:06d}::{vid}",
+                    f"p{start + n:06d}",
+                    limit,
+                    raw,
+                )
+                for n, (k, raw) in enumerate(zip(keys, raws, strict=True))
+            ]
+            news = []
+            for job, blob, key, (label, problem) in zip(
+                jobs, blobs, keys, reader.read(jobs), strict=True
+            ):
+                assert label is not None, problem
+                (entry,) = label.data_files
+                files = (
+                    StoredFile(
+                        f"{job.source}.xml",
+                        "label",
+                        blob.digests.size,
+                        blob.digests.md5,
+                        blob.digests.sha256,
+                        key,
+                        mime_type="application/xml",
+                    ),
+                    StoredFile(
+                        entry.path,
+                        "data",
+                        data_blob.digests.size,
+                        data_blob.digests.md5,
+                        data_blob.digests.sha256,
+                        data_key,
+                        creation_time=canonical_time(entry.creation_date_time),
+                        records=entry.records,
+                    ),
+                )
+                news.append(
+                    NewProduct(
+                        label=label,
+                        label_sha256=blob.digests.sha256,
+                        files=files,
+                        members=(),
+                        home_node=node.node_id,
+                        ingested_at=now,
+                        inherit_access=True,
+                    )
+                )
+            with begin_write(node.engine) as conn:
+                register_batch(conn, news)
+
+
 def _events(work: Path, count: int) -> dict[str, float]:
     """A home with ``count`` products (one label + one shared small file each)."""
-    home = NodeProc(work / "ev-cn", "node-cn")
+    home = NodeProc(work / "ev-cn", "node-cn", sync_interval=0)
     with Node.open(home.root) as node:
-        src = work / "ev-src"
-        template = document_product(src / "t", "urn:cnsa:clep:bench:document:tpl", [("d.dat", 64)])
-        text = template.read_text()
-        labels = [text.replace(":tpl", f":p{i:06d}") for i in range(count)]
-        folder = src / "all"
-        folder.mkdir()
-        shutil.copy(src / "t" / "d.dat", folder / "d.dat")
-        for i, label in enumerate(labels):
-            (folder / f"p{i:06d}.xml").write_text(label)
         started = time.perf_counter()
-        ingest(node, [folder])
-        print(f"  ingested {count} products at home in {time.perf_counter() - started:.1f} s")
+        _register_products(node, work / "ev-src", count)
+        print(f"  registered {count} products at home in {time.perf_counter() - started:.1f} s")
     ru_root = work / "ev-ru"
     init_node(ru_root, "node-ru").close()
     with Node.open(home.root) as node:

@@ -1,11 +1,14 @@
 """Turning a peer's feed events into replicas here, trusting bytes, not the peer's word.
 
-For a new product the label is fetched and checked against the event's SHA-256, then parsed
-here (safe XML, the same extraction as ingest): the catalog entry comes from those label
-bytes, never from metadata the peer parsed. The peer's file list must agree with the label
-(same files, sizes and MD5 where the label gives them). Collection inventories are fetched
-too, since membership lives in them. Receiving-side policy: a product must come from its
-home node, never overwrite one of ours, and a restricted one must name a granted group.
+For a new product the label (inside the event, or fetched when too large) is checked against
+the event's SHA-256, size and MD5, then parsed here (safe XML, the same extraction as
+ingest): the catalog entry comes from those label bytes, never from metadata the peer
+parsed. The label is kept as a file with the product's bytes, when a sharing rule wants
+them; a metadata-only replica points to its home for the label as for its data files.
+The peer's file list must agree with the label (same files, sizes and MD5 where the label
+gives them). Collection inventories are fetched too, since membership lives in them.
+Receiving-side policy: a product must come from its home node, never overwrite one of ours,
+and a restricted one must name a granted group.
 """
 
 from __future__ import annotations

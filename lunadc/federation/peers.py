@@ -3,21 +3,91 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
 
 from lunadc.catalog.federation import PeerRow
 from lunadc.errors import AuthenticationError, LunadcError, PeerError
+from lunadc.federation import rawhttp
 from lunadc.federation.identity import Identity, parse_public_key
 from lunadc.federation.signatures import SignedAuth, verify_response
 
 ClientFactory = Callable[[PeerRow], httpx.Client]
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a feed page or a search answer; more is hostile
+DOWNLOAD_TIMEOUT_S = 60.0  # connecting, and each read of a download
+STREAM_CHUNK = 1024 * 1024
+
+
+class Download(Protocol):
+    """A download's status, headers and body (read as a file is)."""
+
+    status_code: int
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readinto(self, buffer: memoryview | bytearray, /) -> int: ...
+
+    def readline(self, limit: int = -1, /) -> bytes: ...
+
+
+class StreamBody:
+    """An httpx streaming response read like a file (the path of injected clients)."""
+
+    def __init__(self, peer: str, response: httpx.Response) -> None:
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self._peer = peer
+        self._chunks = response.iter_bytes(STREAM_CHUNK)
+        self._buffer = memoryview(b"")
+
+    def _fill(self) -> bool:
+        if not self._buffer:
+            try:
+                self._buffer = memoryview(next(self._chunks, b""))
+            except httpx.HTTPError as exc:
+                raise PeerError(
+                    f"peer {self._peer} transfer failed: {exc.__class__.__name__}"
+                ) from exc
+        return bool(self._buffer)
+
+    def readinto(self, buffer: memoryview | bytearray, /) -> int:
+        if not self._fill():
+            return 0
+        size = min(len(buffer), len(self._buffer))
+        buffer[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+    def read(self, size: int = -1, /) -> bytes:
+        parts: list[bytes] = []
+        while size != 0 and self._fill():
+            take = len(self._buffer) if size < 0 else min(size, len(self._buffer))
+            parts.append(self._buffer[:take].tobytes())
+            self._buffer = self._buffer[take:]
+            size -= take
+        return b"".join(parts)
+
+    def readline(self, limit: int = -1, /) -> bytes:
+        parts: list[bytes] = []
+        while limit != 0 and self._fill():
+            window = self._buffer if limit < 0 else self._buffer[:limit]
+            end = bytes(window).find(b"\n")
+            take = len(window) if end < 0 else end + 1
+            parts.append(self._buffer[:take].tobytes())
+            self._buffer = self._buffer[take:]
+            limit -= take
+            if end >= 0:
+                break
+        return b"".join(parts)
 
 
 def default_client(peer: PeerRow) -> httpx.Client:
@@ -45,6 +115,9 @@ class PeerClient:
         self._key = parse_public_key(peer.public_key)
         self._auth = SignedAuth(identity)
         self._client = (factory or default_client)(peer)
+        # Downloads from a real peer skip httpx's body handling (``rawhttp``).
+        self._raw = factory is None
+        self._ssl: ssl.SSLContext | None = None
 
     def close(self) -> None:
         self._client.close()
@@ -98,16 +171,35 @@ class PeerClient:
         )
 
     @contextmanager
-    def file(self, lidvid: str, path: str, offset: int = 0) -> Iterator[httpx.Response]:
+    def file(self, lidvid: str, path: str, offset: int = 0) -> Iterator[Download]:
+        """One file's bytes from ``offset`` on (``Range``): a 200 or a 206 response."""
         headers = {"Range": f"bytes={offset}-"} if offset else {}
-        with self._stream("GET", file_url(lidvid, path), headers=headers) as response:
+        with self._download("GET", file_url(lidvid, path), headers=headers) as response:
             yield response
 
     @contextmanager
-    def batch(self, files: list[tuple[str, str]]) -> Iterator[httpx.Response]:
+    def batch(self, files: list[tuple[str, str]]) -> Iterator[Download]:
+        """Many small files in one stream (``/federation/batch``)."""
         body = {"files": [{"lidvid": lv, "path": p} for lv, p in files]}
-        with self._stream("POST", "/federation/batch", json=body) as response:
+        with self._download("POST", "/federation/batch", json=body) as response:
             yield response
+
+    @contextmanager
+    def _download(self, method: str, url: str, **kwargs: Any) -> Iterator[Download]:
+        if not self._raw:  # an injected client (in-process tests): through httpx
+            with self._stream(method, url, **kwargs) as response:
+                yield StreamBody(self.name, response)
+            return
+        request = self._client.build_request(method, url, **kwargs)
+        signed = next(self._auth.sync_auth_flow(request))
+        if self._ssl is None and request.url.scheme == "https":
+            self._ssl = httpx.create_ssl_context()  # the trust httpx would use
+        with rawhttp.send(self.name, signed, timeout=DOWNLOAD_TIMEOUT_S, context=self._ssl) as raw:
+            if raw.status_code not in (200, 206):
+                raise PeerError(
+                    f"peer {self.name} answered {raw.status_code} for {url}: {raw.text(200)}"
+                )
+            yield raw
 
     @contextmanager
     def _stream(self, method: str, url: str, **kwargs: Any) -> Iterator[httpx.Response]:

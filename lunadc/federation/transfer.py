@@ -6,6 +6,9 @@ A product's files become visible here only when every one of them is verified
 (``complete_replica`` in one transaction). Finished files are content-addressed blobs: a
 retry, or a restart after kill -9, never fetches them again. A file whose bytes do not
 match is refused, recorded with its reason, and fetched again from scratch.
+
+Bodies are read into our own buffers (``PeerClient.file``/``batch`` give file-like
+downloads, see ``rawhttp``): hashing and writing are the work, not moving bytes around.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,7 @@ import httpx
 from lunadc.catalog import replicas as rep
 from lunadc.catalog.db import begin_write
 from lunadc.errors import IntegrityError, LunadcError, PeerError
-from lunadc.federation.peers import PeerClient, describe
-from lunadc.federation.prefetch import Prefetch
+from lunadc.federation.peers import Download, PeerClient, describe
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
 from lunadc.node import Node
@@ -37,7 +38,9 @@ BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
 RETRIES = 2  # a bad or cut file is fetched again this many times within one pass
 CHUNK = 1024 * 1024
-_WRITEBACK_MIN = 1024 * 1024  # writes at least this big start their write-back at once
+_WRITEBACK_MIN = int(
+    os.environ.get("WBMIN", 1024 * 1024)
+)  # writes at least this big start their write-back at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,69 +70,38 @@ def check(job: FileJob, digests: Digests) -> None:
         raise IntegrityError(f"{job.path}: SHA-256 {digests.sha256}, expected {job.sha256}")
 
 
-class _Frames:
-    """Reads a batch stream: a JSON line, then exactly ``size`` bytes, again and again.
-
-    Network chunks are handed on without copying where possible (a memoryview window).
-    """
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._chunk = memoryview(b"")
-
-    def _fill(self) -> bool:
-        data = next(self._chunks, b"")
-        self._chunk = memoryview(data)
-        return bool(data)
-
-    def line(self, limit: int = 64 * 1024) -> bytes | None:
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            if not self._chunk and not self._fill():
-                if parts:
-                    raise PeerError("batch stream cut inside a header")
-                return None
-            end = bytes(self._chunk[:limit]).find(b"\n")
-            if end >= 0:
-                parts.append(self._chunk[:end].tobytes())
-                self._chunk = self._chunk[end + 1 :]
-                return b"".join(parts)
-            parts.append(self._chunk.tobytes())
-            size += len(self._chunk)
-            self._chunk = memoryview(b"")
-            if size > limit:
-                raise PeerError("batch stream: header line too long")
-
-    def body(self, size: int) -> _Body:
-        return _Body(self, size)
-
-    def take(self, n: int) -> bytes:
-        if not self._chunk and not self._fill():
-            raise PeerError("batch stream cut inside a file")
-        data = self._chunk[:n]
-        self._chunk = self._chunk[n:]
-        return data.tobytes()
+_HEADER_MAX = 64 * 1024
 
 
-class _Body:
-    """A file-like view of the next ``size`` bytes of a batch stream."""
+def _next_header(body: Download) -> dict[str, Any] | None:
+    """The next file's JSON header line of a batch stream; None at its end."""
+    line = body.readline(_HEADER_MAX + 1)
+    if not line:
+        return None
+    if not line.endswith(b"\n"):
+        raise PeerError("batch stream: a header line too long, or cut")
+    return _header(line)
 
-    def __init__(self, frames: _Frames, size: int) -> None:
-        self._frames = frames
+
+class _Part:
+    """The next ``size`` bytes of a batch stream, read like a file (never further)."""
+
+    def __init__(self, body: Download, size: int) -> None:
+        self._body = body
         self.remaining = size
 
-    def read(self, n: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
+    def read(self, n: int = -1, /) -> bytes:
         want = self.remaining if n < 0 else min(n, self.remaining)
-        parts = []
-        while want > 0:
-            data = self._frames.take(want)
-            parts.append(data)
-            want -= len(data)
-            self.remaining -= len(data)
-        return b"".join(parts)
+        data = self._body.read(want) if want > 0 else b""
+        self.remaining -= len(data)
+        return data
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        if self.remaining <= 0:
+            return 0
+        got = self._body.readinto(buffer[: self.remaining])
+        self.remaining -= got
+        return got
 
 
 class Transfer:
@@ -144,6 +116,7 @@ class Transfer:
         self.max_rate = settings.max_fetch_mb_s * 1e6
         self.report = TransferReport()
         self._lock = threading.Lock()
+        self._md5_pool: ThreadPoolExecutor | None = None  # set while ``fetch`` runs
 
     def _now(self) -> str:
         return format_time(self.node.clock())
@@ -202,7 +175,14 @@ class Transfer:
         if current:
             batches.append(current)
         outcome: dict[tuple[str, str], str | None] = {}
-        with ThreadPoolExecutor(self.parallel, thread_name_prefix="transfer") as pool:
+        # MD5 of each large download runs beside its SHA-256 in a thread of its own: the
+        # node's single hashing thread made parallel downloads take turns at MD5.
+        large_count = min(self.parallel, len(large))
+        with (
+            ThreadPoolExecutor(self.parallel, thread_name_prefix="transfer") as pool,
+            ThreadPoolExecutor(max(1, large_count), thread_name_prefix="md5") as md5_pool,
+        ):
+            self._md5_pool = md5_pool
             futures = [pool.submit(self._batch_with_retry, b) for b in batches]
             futures += [pool.submit(self._large_with_retry, j) for j in large]
             for future in futures:
@@ -226,13 +206,8 @@ class Transfer:
         failed: set[tuple[str, str]] = set()
         verified: list[tuple[FileJob, StagedBlob]] = []
         try:
-            with (
-                self.client.batch([(j.lidvid, j.path) for j in jobs]) as response,
-                Prefetch(response.iter_bytes(CHUNK)) as chunks,
-            ):
-                frames = _Frames(chunks)
-                while (line := frames.line()) is not None:
-                    head = _header(line)
+            with self.client.batch([(j.lidvid, j.path) for j in jobs]) as body:
+                while (head := _next_header(body)) is not None:
                     key = (str(head.get("lidvid")), str(head.get("path")))
                     job = by_key.get(key)
                     if job is None:
@@ -241,9 +216,9 @@ class Transfer:
                         result[key] = "the peer no longer offers this file"
                         failed.add(key)
                         continue
-                    body = frames.body(int(head.get("size", -1)))
-                    result[key] = self._stage(job, body, verified)
-                    if body.remaining:
+                    part = _Part(body, int(head.get("size", -1)))
+                    result[key] = self._stage(job, part, verified)
+                    if part.remaining:
                         raise PeerError("batch stream cut inside a file")
                     if result[key]:
                         failed.add(key)
@@ -330,7 +305,7 @@ class Transfer:
                     try:
                         # A duck-typed file (read only), like the batch stream's bodies.
                         digests = copy_and_hash(
-                            cast(BinaryIO, source), _Appender(out, offset), pool=self.node.hash_pool
+                            cast(BinaryIO, source), _Appender(out, offset), pool=self._md5_pool
                         )
                     finally:
                         source.close()
@@ -348,45 +323,39 @@ class Transfer:
 
 class _Resumed:
     """A file-like source: the first ``offset`` bytes of ``part``, then the response body;
-    never more than the job's size in all."""
+    never more than the job's size in all. Read into the caller's buffer: no copies."""
 
     def __init__(
-        self, part: Path, offset: int, response: httpx.Response, job: FileJob, pace: _Pace
+        self, part: Path, offset: int, response: Download, job: FileJob, pace: _Pace
     ) -> None:
         self._prefix = open(part, "rb") if offset else None  # noqa: SIM115 - closed in close()
         self._left = offset
-        self._chunks = Prefetch(response.iter_bytes(CHUNK))
-        self._buffer = memoryview(b"")
+        self._body = response
         self._job = job
         self._total = 0
         self._pace = pace
 
-    def read(self, n: int = -1) -> bytes:
+    def readinto(self, buffer: memoryview, /) -> int:
         if self._prefix is not None and self._left > 0:
-            data = self._prefix.read(min(n, self._left) if n > 0 else self._left)
-            if not data:
+            got = self._prefix.readinto(buffer[: self._left])
+            if not got:
                 raise IntegrityError(f"{self._job.path}: the partial download shrank")
-            self._left -= len(data)
-            return self._count(data)
-        if not self._buffer:
-            chunk = next(self._chunks, b"")
-            if not chunk:
-                return b""
-            self._pace.after(len(chunk))
-            self._buffer = memoryview(chunk)
-        take = len(self._buffer) if n < 0 else n
-        data = self._buffer[:take].tobytes()
-        self._buffer = self._buffer[take:]
-        return self._count(data)
-
-    def _count(self, data: bytes) -> bytes:
-        self._total += len(data)
+            self._left -= got
+        else:
+            got = self._body.readinto(buffer)
+            self._pace.after(got)
+        self._total += got
         if self._total > self._job.size:
             raise IntegrityError(f"{self._job.path}: more bytes than {self._job.size}")
-        return data
+        return got
+
+    def read(self, n: int = -1, /) -> bytes:
+        buffer = bytearray(n if n > 0 else CHUNK)
+        got = self.readinto(memoryview(buffer))
+        del buffer[got:]
+        return bytes(buffer)
 
     def close(self) -> None:
-        self._chunks.close()
         if self._prefix is not None:
             self._prefix.close()
 
@@ -446,7 +415,7 @@ def _header(line: bytes) -> dict[str, Any]:
     return head
 
 
-def _check_range(response: httpx.Response, offset: int) -> None:
+def _check_range(response: Download, offset: int) -> None:
     value = response.headers.get("content-range", "")
     if not value.startswith(f"bytes {offset}-"):
         raise PeerError(f"the peer answered range {value!r}, not from byte {offset}")
