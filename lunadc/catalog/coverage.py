@@ -122,7 +122,7 @@ def coverage_report(
     if req.max_resolution_m is not None:
         where = and_(where, footprints.c.resolution_m <= req.max_resolution_m)
     found = _found(conn, where, place)
-    pieces = {f.id: ctx.piece(f.region) for f in found}
+    pieces = {f.id: ctx.piece(f.region, meets=True) for f in found}  # found: all meet it
     result = ctx.result(list(pieces.values()))
     by_instrument: dict[str, list[_Found]] = defaultdict(list)
     for f in found:

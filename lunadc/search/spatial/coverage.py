@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start
     from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 
 _EMPTY = shapely.Polygon()
+_GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
 
 
@@ -44,6 +45,7 @@ class Piece:
 
     geometry: BaseGeometry
     full: bool = False
+    drawn: BaseGeometry | None = None  # the footprint as drawn, before the cut to the region
 
     @property
     def is_empty(self) -> bool:
@@ -86,6 +88,11 @@ class CoverageContext:
         self._centre = centre
         self._clip = min(rho * 1.02 + 1e-9, math.pi / 2 + 0.05)
         self._fine = max(rho / samples_per_radius, 1e-10)
+        # Near the centre a great circle's image is all but straight (curvature of the
+        # order of its distance from the centre, in radians⁻¹): chords of rho/16 stray from
+        # it by ~1e-9 of the region's size. Only small circles (circle edges, parallels)
+        # need the fine step.
+        self._fine_great = max(self._fine, rho / _GREAT_STEPS_PER_RADIUS)
         self._coarse = max(self._fine, 0.01)
         k = max(64, math.ceil(2 * math.pi * math.sin(self._clip) / self._fine))
         t = np.linspace(0.0, 2 * math.pi, k, endpoint=False)
@@ -107,6 +114,16 @@ class CoverageContext:
     # ------------------------------------------------------------------ drawing
 
     def _arc_params(self, arc: Arc) -> FloatArray:
+        step = self._fine_great if abs(arc.r - math.pi / 2) < 1e-12 else self._fine
+        if arc.sweep * math.sin(arc.r) <= self._coarse:
+            # a short arc (a footprint's edge, mostly): all of it at its fine step, without
+            # first finding which coarse pieces are near (numpy calls cost more here)
+            k = max(
+                1,
+                math.ceil(arc.sweep * math.sin(arc.r) / step),
+                math.ceil(arc.sweep * 256 / (2 * math.pi)),
+            )
+            return np.linspace(0.0, arc.sweep, k + 1)
         ts = arc.params(self._coarse)
         pts = arc.points(ts)
         near = angle_array(self._centre, pts) <= self._clip + 2 * self._coarse
@@ -114,9 +131,7 @@ class CoverageContext:
         if not seg_near.any():
             return ts
         dt = ts[1:] - ts[:-1]
-        fine = np.maximum(
-            np.ceil(dt * math.sin(arc.r) / self._fine), np.ceil(dt * 256 / (2 * math.pi))
-        )
+        fine = np.maximum(np.ceil(dt * math.sin(arc.r) / step), np.ceil(dt * 256 / (2 * math.pi)))
         per = np.where(seg_near, np.maximum(fine, 1.0), 1.0).astype(np.int64)
         starts = np.repeat(ts[:-1], per)
         steps = np.repeat((ts[1:] - ts[:-1]) / per, per)
@@ -124,8 +139,19 @@ class CoverageContext:
         return np.concatenate([starts + steps * offs, ts[-1:]])
 
     def _ring(self, arcs: tuple[Arc, ...]) -> FloatArray:
-        chunks = [arc.points(self._arc_params(arc)[:-1]) for arc in arcs]
-        return self.laea.forward(np.concatenate(chunks))
+        """The closed boundary ``arcs`` sampled (each end point once), in the plane."""
+        params = [self._arc_params(arc)[:-1] for arc in arcs]
+        # every arc's points in one numpy pass (per-arc calls cost more than the maths)
+        counts = [len(t) for t in params]
+        ts = np.concatenate(params)
+        n, u, v = (
+            np.repeat(np.array([getattr(a, k) for a in arcs], dtype=np.float64), counts, axis=0)
+            for k in ("n", "u", "v")
+        )
+        cr = np.repeat(np.cos([a.r for a in arcs]), counts)[:, None]
+        sr = np.repeat(np.sin([a.r for a in arcs]), counts)[:, None]
+        ct, st = np.cos(ts)[:, None], np.sin(ts)[:, None]
+        return self.laea.forward(cr * n + sr * (ct * u + st * v))
 
     def _planar(self, s: Shape) -> BaseGeometry:
         """The part of shape ``s`` within the clipping cap, in the plane."""
@@ -168,35 +194,44 @@ class CoverageContext:
 
     # ------------------------------------------------------------------ pieces
 
-    def piece(self, footprint: Region) -> Piece:
-        """The part of ``footprint`` inside the region (exact classification first)."""
-        if not intersects(footprint, self.region):
+    def piece(self, footprint: Region, *, meets: bool | None = None) -> Piece:
+        """The part of ``footprint`` inside the region (exact classification first;
+        ``meets``: whether it intersects the region, when the caller knows already)."""
+        if not (intersects(footprint, self.region) if meets is None else meets):
             return Piece(_EMPTY)
         if covers(footprint, self.region):
             return Piece(self.region_geometry, full=True)
-        geoms = []
+        geoms, drawn = [], []
         for s in footprint.parts:
-            if isinstance(s, Point) or s.area <= 0.0 or not intersects(s, self.region):
+            if isinstance(s, Point) or s.area <= 0.0:
+                continue
+            if len(footprint.parts) > 1 and not intersects(s, self.region):
                 continue
             g = self._planar(s)
+            drawn.append(g)
             if self.region_geometry.contains(g):
                 geoms.append(g)
             else:
                 geoms.append(g.intersection(self.region_geometry))
         if not geoms:
             return Piece(_EMPTY)
-        return Piece(geoms[0] if len(geoms) == 1 else shapely.union_all(geoms))
+        if len(geoms) == 1:
+            return Piece(geoms[0], drawn=drawn[0])
+        return Piece(shapely.union_all(geoms), drawn=shapely.union_all(drawn))
 
     def pieces(self, footprints: Iterable[Region]) -> list[Piece]:
         return [self.piece(f) for f in footprints]
 
     def covered_geometry(self, pieces: Sequence[Piece]) -> BaseGeometry:
-        geoms = [p.geometry for p in pieces if not p.is_empty]
         if any(p.full for p in pieces):
             return self.region_geometry
-        if not geoms:
-            return _EMPTY
-        return geoms[0] if len(geoms) == 1 else shapely.union_all(geoms)
+        found = [p for p in pieces if not p.is_empty]
+        if len(found) <= 1:
+            return found[0].geometry if found else _EMPTY
+        # ∪(Fᵢ ∩ R) = (∪Fᵢ) ∩ R: the footprints as drawn have a few dozen points each, their
+        # cut pieces hundreds more along the region's edge, which the union would re-node
+        drawn = [p.drawn if p.drawn is not None else p.geometry for p in found]
+        return shapely.union_all(drawn).intersection(self.region_geometry)
 
     def fraction(self, pieces: Sequence[Piece]) -> float:
         """Fraction (0..1) of the region covered by the union of ``pieces``."""

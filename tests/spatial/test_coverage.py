@@ -1,0 +1,76 @@
+"""Coverage fractions: footprints' great-circle edges drawn with few points, and the union
+taken before the cut to the region, give the answer of a much finer drawing."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import random
+
+import pytest
+import shapely
+
+from lunadc.search.spatial import Box, Circle, Polygon, Region
+from lunadc.search.spatial.coverage import CoverageContext
+
+MOON_KM = 1737.4
+# the module (the package exports a function of the same name)
+coverage_module = importlib.import_module("lunadc.search.spatial.coverage")
+
+
+def footprints_near(lon: float, lat: float, count: int, seed: int) -> list[Region]:
+    rng = random.Random(seed)
+    out: list[Region] = []
+    deg = math.degrees(1 / MOON_KM)  # degrees per km
+    while len(out) < count:
+        size = rng.uniform(2.0, 25.0) * deg
+        d, az = rng.uniform(0.0, 15.0) / MOON_KM, rng.uniform(0, 2 * math.pi)
+        clat = lat + math.degrees(d * math.cos(az))
+        if abs(clat) > 89.0:
+            continue
+        clon = lon + math.degrees(d * math.sin(az)) / math.cos(math.radians(clat))
+        half_lon = size / 2 / math.cos(math.radians(clat))
+        if rng.random() < 0.5:
+            out.append(
+                Box(
+                    west=clon - half_lon,
+                    south=clat - size / 2,
+                    east=clon + half_lon,
+                    north=clat + size / 3,
+                )
+            )
+        else:
+            turn = rng.uniform(0, 90)
+            ring = [
+                (
+                    clon + half_lon * math.cos(math.radians(turn + k * 90)),
+                    clat + size / 2 * math.sin(math.radians(turn + k * 90)),
+                )
+                for k in range(4)
+            ]
+            out.append(Polygon(tuple(ring)))
+    return out
+
+
+PLACES = [(10.0, 20.0, 1), (0.0, -87.0, 2), (179.9, 5.0, 3)]
+
+
+@pytest.mark.parametrize(("lon", "lat", "seed"), PLACES)
+def test_fractions_match_a_much_finer_drawing(
+    monkeypatch: pytest.MonkeyPatch, lon: float, lat: float, seed: int
+) -> None:
+    region = Circle.from_km(lon, lat, 10.0, MOON_KM)
+    feet = footprints_near(lon, lat, 40, seed)
+    ctx = CoverageContext(region, body_radius_km=MOON_KM)
+    pieces = ctx.pieces(feet)
+    monkeypatch.setattr(coverage_module, "_GREAT_STEPS_PER_RADIUS", 3000)
+    fine = CoverageContext(region, body_radius_km=MOON_KM)
+    fine_pieces = fine.pieces(feet)
+    assert any(not p.is_empty and not p.full for p in pieces)
+    for group in (pieces[:1], pieces[:7], pieces):
+        k = len(group)
+        assert ctx.fraction(group) == pytest.approx(fine.fraction(fine_pieces[:k]), abs=1e-8)
+    # the union of the cut pieces (the plain way) has the same area as the cut of the union
+    cut = [p.geometry for p in pieces if not p.is_empty]
+    plain = float(shapely.union_all(cut).area) / ctx.drawn_area
+    assert ctx.fraction(pieces) == pytest.approx(min(1.0, plain), abs=1e-9)
