@@ -113,16 +113,21 @@ class CoverageContext:
 
     # ------------------------------------------------------------------ drawing
 
+    def _step(self, arc: Arc) -> float:
+        return self._fine_great if abs(arc.r - math.pi / 2) < 1e-12 else self._fine
+
+    def _short_count(self, arc: Arc) -> int | None:
+        """Chords for a short arc (a footprint's edge, mostly) drawn whole at its step,
+        without first finding which coarse pieces of it are near; ``None``: not short."""
+        length = arc.sweep * math.sin(arc.r)
+        if length > self._coarse:
+            return None
+        return max(1, math.ceil(length / self._step(arc)), math.ceil(arc.sweep * 128 / math.pi))
+
     def _arc_params(self, arc: Arc) -> FloatArray:
-        step = self._fine_great if abs(arc.r - math.pi / 2) < 1e-12 else self._fine
-        if arc.sweep * math.sin(arc.r) <= self._coarse:
-            # a short arc (a footprint's edge, mostly): all of it at its fine step, without
-            # first finding which coarse pieces are near (numpy calls cost more here)
-            k = max(
-                1,
-                math.ceil(arc.sweep * math.sin(arc.r) / step),
-                math.ceil(arc.sweep * 256 / (2 * math.pi)),
-            )
+        step = self._step(arc)
+        k = self._short_count(arc)
+        if k is not None:
             return np.linspace(0.0, arc.sweep, k + 1)
         ts = arc.params(self._coarse)
         pts = arc.points(ts)
@@ -140,10 +145,17 @@ class CoverageContext:
 
     def _ring(self, arcs: tuple[Arc, ...]) -> FloatArray:
         """The closed boundary ``arcs`` sampled (each end point once), in the plane."""
-        params = [self._arc_params(arc)[:-1] for arc in arcs]
-        # every arc's points in one numpy pass (per-arc calls cost more than the maths)
-        counts = [len(t) for t in params]
-        ts = np.concatenate(params)
+        # every arc's points in one numpy pass (per-arc numpy calls cost more than the maths)
+        shorts = [self._short_count(arc) for arc in arcs]
+        if all(k is not None for k in shorts):
+            counts = [int(k or 0) for k in shorts]
+            first = np.repeat(np.cumsum(counts) - counts, counts)
+            step = np.repeat([a.sweep / k for a, k in zip(arcs, counts, strict=True)], counts)
+            ts = (np.arange(sum(counts)) - first) * step
+        else:
+            params = [self._arc_params(arc)[:-1] for arc in arcs]
+            counts = [len(t) for t in params]
+            ts = np.concatenate(params)
         n, u, v = (
             np.repeat(np.array([getattr(a, k) for a in arcs], dtype=np.float64), counts, axis=0)
             for k in ("n", "u", "v")
