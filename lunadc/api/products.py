@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields as dataclass_fields
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -59,29 +60,22 @@ def base_url(request: Request, node: Node) -> str:
     return (node.config.base_url or str(request.base_url)).rstrip("/")
 
 
+# The columns in StoredFile's field order, so that each file is built positionally.
+_STORED_FILE_COLUMNS = tuple(product_files.c[f.name] for f in dataclass_fields(StoredFile))
+
+
 def files_by_product(conn: Connection, ids: Sequence[int]) -> dict[int, list[StoredFile]]:
     found: dict[int, list[StoredFile]] = {i: [] for i in ids}
     if not ids:
         return found
+    c = product_files.c
     rows = conn.execute(
-        select(product_files)
-        .where(product_files.c.product_id.in_(list(ids)))
-        .order_by(product_files.c.product_id, product_files.c.role.desc(), product_files.c.path)
+        select(c.product_id, *_STORED_FILE_COLUMNS)
+        .where(c.product_id.in_(list(ids)))
+        .order_by(c.product_id, c.role.desc(), c.path)
     ).all()  # one fetch: row by row costs a driver call per file of a page
-    for r in rows:
-        found[r.product_id].append(
-            StoredFile(
-                path=r.path,
-                role=r.role,
-                size=r.size,
-                md5=r.md5,
-                sha256=r.sha256,
-                blob_key=r.blob_key,
-                creation_time=r.creation_time,
-                records=r.records,
-                mime_type=r.mime_type,
-            )
-        )
+    for product_id, *stored in rows:
+        found[product_id].append(StoredFile(*stored))
     return found
 
 

@@ -209,7 +209,8 @@ def search_products(
     validate(params)
     cache = cache or NoCache()
     dialect = conn.dialect.name
-    superseded = has_superseded(conn)
+    # Whether any version is superseded changes only with the catalog: cached per generation.
+    superseded = cache.get(conn, now, ("superseded",), lambda: has_superseded(conn))
     where = filter_clause(dialect, viewer, now, params, scope, superseded=superseded)
     sort_names = list(params.sort) or list(DEFAULT_SORT)
     page_where = where  # the same rows as ``where``, maybe in a form that suits a page better
