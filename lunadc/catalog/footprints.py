@@ -42,6 +42,7 @@ from lunadc.catalog.tables import footprint_cells, footprints, products
 from lunadc.model.product import Label
 from lunadc.search.spatial import (
     TOL,
+    Box,
     GeometryError,
     Region,
     canonical_body,
@@ -201,7 +202,11 @@ def bounds_clause(region: Region, table: Any = footprints) -> ColumnElement[bool
     Margins: the tolerance of the predicates (``TOL``, which is more degrees of longitude
     the nearer the pole) and rounding of the stored degrees.
     """
-    west, south, east, north = bounds(region)
+    if isinstance(region, Box) and not region.is_full:
+        # a query box is its own lon/lat box: tighter than the box around its cap
+        west, south, east, north = region.west, region.south, region.east, region.north
+    else:
+        west, south, east, north = bounds(region)
     slack = math.degrees(TOL) + _BOUNDS_SLACK_DEG
     lat = and_(table.c.north >= south - slack, table.c.south <= north + slack)
     polar = math.cos(math.radians(max(abs(south), abs(north)))) < 1e-3

@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 from hypothesis import HealthCheck, given, reject, settings
+from sqlalchemy import Column, Float, Integer, MetaData, Table, create_engine, insert, select
 
+from lunadc.catalog.footprints import bounds_clause
 from lunadc.search.spatial import (
     Box,
     Circle,
@@ -103,3 +105,44 @@ def test_plain_cases_are_decided_in_bulk() -> None:
     got = check(query, footprints)
     assert got.count(ASK) <= len(got) // 50
     assert got.count(YES) > 50 and got.count(NO) > 50
+
+
+BOXES = Table(
+    "boxes",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    *(Column(name, Float) for name in ("west", "south", "east", "north")),
+)
+
+
+@PROPS
+@given(pairs())
+def test_bounds_clause_never_drops_a_footprint_that_meets(pair: tuple[Spec, Spec, float]) -> None:
+    a, b, _s = pair
+    footprint, query = made(a), made(b)
+    engine = create_engine("sqlite://")
+    BOXES.metadata.create_all(engine)
+    with engine.begin() as conn:
+        west, south, east, north = bounds(footprint)
+        conn.execute(insert(BOXES).values(id=1, west=west, south=south, east=east, north=north))
+        kept = conn.execute(select(BOXES.c.id).where(bounds_clause(query, BOXES))).all()
+    if not kept:
+        assert not intersects(footprint, query), (a, b)
+
+
+def test_bounds_clause_drops_far_footprints() -> None:
+    engine = create_engine("sqlite://")
+    BOXES.metadata.create_all(engine)
+    query = Box(west=170.0, south=-89.5, east=-170.0, north=-88.0)
+    rows = [
+        (1, 175.0, -89.0, 176.0, -88.9),
+        (2, 0.0, -89.0, 1.0, -88.9),
+        (3, 10.0, 40.0, 11.0, 41.0),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(BOXES),
+            [dict(zip(("id", "west", "south", "east", "north"), r, strict=True)) for r in rows],
+        )
+        kept = set(conn.execute(select(BOXES.c.id).where(bounds_clause(query, BOXES))).scalars())
+    assert kept == {1}
