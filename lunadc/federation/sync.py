@@ -29,7 +29,7 @@ from lunadc.model.times import format_time
 from lunadc.node import Node
 
 log = logging.getLogger("lunadc.federation")
-PAGE = 1000
+PAGE = 2000  # events a page (the home serves at most feed.MAX_LIMIT): one transaction each
 MAX_PAGES = 1000  # per peer and pass: one pass is bounded even against a hostile feed
 TRANSFER_BATCH = 500  # products per transfer round
 MAX_ATTEMPTS = 5  # after this many failed passes a replica waits for an operator
