@@ -22,7 +22,9 @@ class Facet:
 def facet_counts(conn: Connection, where: ColumnElement[bool], name: str, limit: int) -> Facet:
     """The ``limit`` most frequent values of property ``name`` among products ``where``."""
     f = fields.resolve(name)
-    count = func.count(func.distinct(products.c.id)).label("n")
+    # A product holds each (term name, value) once (``terms_of`` makes a set) and each column
+    # value once, so a plain count is exact there; a DISTINCT per group cost a third more.
+    count = func.count().label("n")
     if f.kind == "term":
         assert f.term is not None
         value = product_terms.c.value
@@ -37,6 +39,8 @@ def facet_counts(conn: Connection, where: ColumnElement[bool], name: str, limit:
     else:
         values = fields.json_values(conn.dialect.name, f.name)
         value = values.c.value
+        # A JSON property's list may repeat a value within one product.
+        count = func.count(func.distinct(products.c.id)).label("n")
         query = select(value, count).select_from(products).join(values, true()).where(where)
     query = query.group_by(value).order_by(count.desc(), value).limit(limit)
     return Facet(name, {str(v): int(n) for v, n in conn.execute(query)})
