@@ -111,10 +111,13 @@ def register_property_names(conn: Connection, items: Sequence[tuple[int, Label]]
     are written by ``register`` with the rest of their rows)."""
     names: dict[str, str] = {}
     witnesses: dict[str, int] = {}
+    seen: set[str] = set()
     for product_id, label in items:
-        for name, values in label.properties.items():
-            if name not in names and len(name) <= 300:
-                names[name] = value_type(list(values))
+        # Products of a batch mostly share their names: only the new ones are looked at.
+        for name in label.properties.keys() - seen:
+            seen.add(name)
+            if len(name) <= 300:
+                names[name] = value_type(list(label.properties[name]))
                 witnesses[name] = product_id
     wanted = sorted(names)
     known: set[str] = set()
