@@ -12,6 +12,7 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -84,12 +85,13 @@ class Identity:
     node_id: str
     private_key: Ed25519PrivateKey
 
-    @property
+    @cached_property
     def public_key(self) -> str:
         return format_public_key(self.private_key.public_key())
 
-    @property
+    @cached_property
     def key_id(self) -> str:
+        # Named in every signed request: derived once, not per request.
         return key_id(self.public_key)
 
     @property

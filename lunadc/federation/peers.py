@@ -6,6 +6,7 @@ import json
 import ssl
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -22,6 +23,7 @@ ClientFactory = Callable[[PeerRow], httpx.Client]
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a feed page or a search answer; more is hostile
 DOWNLOAD_TIMEOUT_S = 60.0  # connecting, and each read of a download
 STREAM_CHUNK = 1024 * 1024
+SEARCH_THREADS = 64  # peer questions in flight at once, over all federated searches here
 
 
 class Download(Protocol):
@@ -235,6 +237,9 @@ class ClientPool:
         self._factory = factory
         self._clients: dict[tuple[str, str, str], PeerClient] = {}
         self._lock = threading.Lock()
+        # Threads that ask the peers during a federated search, kept between searches
+        # (starting them per query showed up in its profile).
+        self.executor = ThreadPoolExecutor(SEARCH_THREADS, thread_name_prefix="fedsearch")
 
     def get(self, peer: PeerRow) -> PeerClient:
         key = (peer.name, peer.url, peer.key_id)
@@ -250,3 +255,4 @@ class ClientPool:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,13 +134,12 @@ def federated_search(
         peers = fed.list_peers(conn)
     own_pool = pool is None
     clients = pool or ClientPool(identity)
-    executor = ThreadPoolExecutor(max(1, len(peers)), thread_name_prefix="fedsearch")
     sent = forwarded(query)
+    futures: dict[str, Future[Any]] = {}
     try:
-        futures: dict[str, Future[Any]] = {
-            p.name: executor.submit(clients.get(p).search, sent, level_of(viewer), deadline)
-            for p in peers
-        }
+        for p in peers:
+            ask = clients.get(p).search
+            futures[p.name] = clients.executor.submit(ask, sent, level_of(viewer), deadline)
         with node.engine.connect() as conn:
             local = local_answer(conn, viewer, now, params)
         result = FederatedResult([{**row, "node": node.node_id} for row in local["data"]])
@@ -153,7 +152,8 @@ def federated_search(
         result.data = result.data[: params.limit]
         return result
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        for future in futures.values():
+            future.cancel()  # not started yet (more peers than threads): not needed now
         if own_pool:
             clients.close()
 
