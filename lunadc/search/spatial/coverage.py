@@ -15,6 +15,7 @@ For per-group fractions (per instrument, per resolution class), make one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,17 +40,30 @@ _GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
 
 
-@dataclass(frozen=True)
 class Piece:
-    """The part of one footprint inside the region, drawn in the context's plane."""
+    """One footprint as drawn in the context's plane, and its part inside the region.
 
-    geometry: BaseGeometry
-    full: bool = False
-    drawn: BaseGeometry | None = None  # the footprint as drawn, before the cut to the region
+    The part inside (``geometry``) is cut when first asked for: a union of many pieces is
+    taken on the drawings and cut once (``CoverageContext.covered_geometry``), so only the
+    pieces whose own fraction is listed pay for their cut.
+    """
+
+    def __init__(
+        self, drawn: BaseGeometry, *, full: bool = False, region: BaseGeometry | None = None
+    ) -> None:
+        self.drawn = drawn
+        self.full = full
+        self._region = region  # None: ``drawn`` lies inside the region already
+
+    @functools.cached_property
+    def geometry(self) -> BaseGeometry:
+        if self._region is None or self._region.contains(self.drawn):
+            return self.drawn
+        return self.drawn.intersection(self._region)
 
     @property
     def is_empty(self) -> bool:
-        return bool(self.geometry.is_empty)
+        return bool(self.drawn.is_empty)
 
 
 @dataclass(frozen=True)
@@ -213,23 +227,18 @@ class CoverageContext:
             return Piece(_EMPTY)
         if covers(footprint, self.region):
             return Piece(self.region_geometry, full=True)
-        geoms, drawn = [], []
-        for s in footprint.parts:
-            if isinstance(s, Point) or s.area <= 0.0:
-                continue
-            if len(footprint.parts) > 1 and not intersects(s, self.region):
-                continue
-            g = self._planar(s)
-            drawn.append(g)
-            if self.region_geometry.contains(g):
-                geoms.append(g)
-            else:
-                geoms.append(g.intersection(self.region_geometry))
-        if not geoms:
+        drawn = [
+            self._planar(s)
+            for s in footprint.parts
+            if not isinstance(s, Point)
+            and s.area > 0.0
+            and (len(footprint.parts) == 1 or intersects(s, self.region))
+        ]
+        drawn = [g for g in drawn if not g.is_empty]
+        if not drawn:
             return Piece(_EMPTY)
-        if len(geoms) == 1:
-            return Piece(geoms[0], drawn=drawn[0])
-        return Piece(shapely.union_all(geoms), drawn=shapely.union_all(drawn))
+        whole = drawn[0] if len(drawn) == 1 else shapely.union_all(drawn)
+        return Piece(whole, region=self.region_geometry)
 
     def pieces(self, footprints: Iterable[Region]) -> list[Piece]:
         return [self.piece(f) for f in footprints]
@@ -242,8 +251,7 @@ class CoverageContext:
             return found[0].geometry if found else _EMPTY
         # ∪(Fᵢ ∩ R) = (∪Fᵢ) ∩ R: the footprints as drawn have a few dozen points each, their
         # cut pieces hundreds more along the region's edge, which the union would re-node
-        drawn = [p.drawn if p.drawn is not None else p.geometry for p in found]
-        return shapely.union_all(drawn).intersection(self.region_geometry)
+        return shapely.union_all([p.drawn for p in found]).intersection(self.region_geometry)
 
     def fraction(self, pieces: Sequence[Piece]) -> float:
         """Fraction (0..1) of the region covered by the union of ``pieces``."""
