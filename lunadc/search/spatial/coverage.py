@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start
 
 _EMPTY = shapely.Polygon()
 _GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
+_SHORT_CHORDS = 1024  # an arc drawn in no more chords than this is drawn whole
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
 
 
@@ -134,9 +135,8 @@ class CoverageContext:
         """Chords for a short arc (a footprint's edge, mostly) drawn whole at its step,
         without first finding which coarse pieces of it are near; ``None``: not short."""
         length = arc.sweep * math.sin(arc.r)
-        if length > self._coarse:
-            return None
-        return max(1, math.ceil(length / self._step(arc)), math.ceil(arc.sweep * 128 / math.pi))
+        k = max(1, math.ceil(length / self._step(arc)), math.ceil(arc.sweep * 128 / math.pi))
+        return k if length <= self._coarse or k <= _SHORT_CHORDS else None
 
     def _arc_params(self, arc: Arc) -> FloatArray:
         step = self._step(arc)
