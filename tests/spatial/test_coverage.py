@@ -10,7 +10,7 @@ import random
 import pytest
 import shapely
 
-from lunadc.search.spatial import Box, Circle, Polygon, Region
+from lunadc.search.spatial import Box, Circle, MultiRegion, Polygon, Region
 from lunadc.search.spatial.coverage import CoverageContext
 
 MOON_KM = 1737.4
@@ -74,3 +74,19 @@ def test_fractions_match_a_much_finer_drawing(
     cut = [p.geometry for p in pieces if not p.is_empty]
     plain = float(shapely.union_all(cut).area) / ctx.drawn_area
     assert ctx.fraction(pieces) == pytest.approx(min(1.0, plain), abs=1e-9)
+
+
+def test_footprints_that_cover_the_region_are_found_whole() -> None:
+    region = Circle.from_km(30.0, -60.0, 10.0, MOON_KM)
+    ctx = CoverageContext(region, body_radius_km=MOON_KM)
+    big = Box(west=29.0, south=-61.0, east=31.0, north=-59.0)
+    halves = MultiRegion(
+        (
+            Box(west=29.0, south=-61.0, east=30.0, north=-59.0),
+            Box(west=30.0, south=-61.0, east=31.0, north=-59.0),
+        )
+    )
+    small = Box(west=29.99, south=-60.01, east=30.01, north=-59.99)
+    pieces = ctx.pieces([big, halves, small])
+    assert [p.full for p in pieces] == [True, True, False]
+    assert ctx.fraction(pieces[2:]) < 0.01

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start
 
 _EMPTY = shapely.Polygon()
 _GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
+_MAY_COVER = 0.99  # drawn smaller than this share of the region: cannot cover it
 _SHORT_CHORDS = 1024  # an arc drawn in no more chords than this is drawn whole
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
 
@@ -225,8 +226,6 @@ class CoverageContext:
         ``meets``: whether it intersects the region, when the caller knows already)."""
         if not (intersects(footprint, self.region) if meets is None else meets):
             return Piece(_EMPTY)
-        if covers(footprint, self.region):
-            return Piece(self.region_geometry, full=True)
         drawn = [
             self._planar(s)
             for s in footprint.parts
@@ -235,9 +234,14 @@ class CoverageContext:
             and (len(footprint.parts) == 1 or intersects(s, self.region))
         ]
         drawn = [g for g in drawn if not g.is_empty]
-        if not drawn:
+        whole = None if not drawn else drawn[0] if len(drawn) == 1 else shapely.union_all(drawn)
+        # the exact "covers" test only where the drawing is about as large as the region
+        # (a footprint that covers it is drawn at least as large, to ~1e-6)
+        may_cover = whole is None or whole.area >= _MAY_COVER * self.drawn_area
+        if may_cover and covers(footprint, self.region):
+            return Piece(self.region_geometry, full=True)
+        if whole is None:
             return Piece(_EMPTY)
-        whole = drawn[0] if len(drawn) == 1 else shapely.union_all(drawn)
         return Piece(whole, region=self.region_geometry)
 
     def pieces(self, footprints: Iterable[Region]) -> list[Piece]:
