@@ -10,7 +10,11 @@ Order of durability, which is what makes a crash at any moment harmless:
 
 Speed comes from doing each step for many products at once (see ``settings``): one barrier
 (``syncfs``) makes a whole batch of blobs durable, and one transaction with one statement per
-table registers it; labels are read and validated in worker processes meanwhile.
+table registers it. Meanwhile worker processes read and validate labels, stage the files of
+small products and compute their label-only rows (``workers``), so that this process, the
+single catalog writer, mostly renames blobs and inserts ready rows. Worker temporary files
+carry this process's pid: they are removed at the next start if it dies, and at once if the
+run stops on an error.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Reading, validating and staging one product, before anything is registered.
 
-``prepare_product`` reads the label once, runs every check that needs no catalog, and copies
-each described file into the blob store under a temporary name while hashing it (each byte
-is read once). The result is either a ``Prepared`` product ready to register, or a
-``Rejection`` with every reason found; a rejected product leaves no staged bytes behind.
+``check_label`` reads the label once and runs every check that needs no catalog;
+``stage_files`` then copies each described file into the blob store under a temporary name
+while hashing it (each byte is read once). The result is either a ``Prepared`` product ready
+to register (``HandedOver`` while it crosses from a worker process), or a ``Rejection`` with
+every reason found; a rejected product leaves no staged bytes behind.
 """
 
 from __future__ import annotations
