@@ -6,8 +6,8 @@ much as the server. wrk drives the same closed loop (``clients`` connections, ea
 its next request when the last answer arrived) for a fraction of that CPU. A Lua script feeds
 it the request paths and prints every latency wrk recorded (its histogram at 1 µs
 resolution), so percentiles are computed here from the full sample, and runs can be pooled.
-wrk runs for a duration, not a count: a one-second pilot run (which also warms the server)
-gives the rate, from which the duration for about ``total`` requests follows.
+wrk runs for a duration, not a count: one-second pilot runs (which also warm the server)
+give the rate, from which the duration for about ``total`` requests follows.
 """
 
 from __future__ import annotations
@@ -77,9 +77,15 @@ def measure(
         raise SystemExit("wrk is missing: `make bench` installs it (apt-get install wrk)")
     rng = random.Random(seed)
     paths = [make_path(rng) for _ in range(max(total, 1))]
-    pilot = _run(base, paths, clients, headers, seconds=1)
-    rate = len(pilot["latencies"]) / max(pilot["wall_s"], 1e-3)
-    seconds = min(120, max(1, math.ceil(total / max(rate, 1e-3))))
+    # The first requests of a case may fill caches (a cold facet count takes seconds): pilot
+    # again until a pilot sees a steady rate, at most three times.
+    rate = 0.0
+    for _ in range(3):
+        pilot = _run(base, paths, clients, headers, seconds=1)
+        rate = len(pilot["latencies"]) / max(pilot["wall_s"], 1e-3)
+        if len(pilot["latencies"]) >= 4 * clients:
+            break
+    seconds = min(60, max(1, math.ceil(total / max(rate, 1e-3))))
     return _run(base, paths, clients, headers, seconds=seconds)
 
 
