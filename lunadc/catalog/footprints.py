@@ -237,7 +237,7 @@ def _is_products(table: object) -> bool:
 def correlated(where: ColumnElement[bool]) -> ColumnElement[bool]:
     """``where`` with each ``products.id IN (SELECT t.c FROM t WHERE …)`` written as
     ``EXISTS (SELECT … FROM t WHERE … AND t.c = products.id)`` (the same rows: ``t.c`` is a
-    plain column and the subquery does not read ``products`` itself).
+    plain NOT NULL column, and the subquery does not read ``products`` itself).
 
     SQLite builds the whole list of an uncorrelated ``IN (SELECT …)`` before the first row
     is tested, once per statement: a mission filter is some 100,000 product ids, hundreds
@@ -259,6 +259,7 @@ def correlated(where: ColumnElement[bool]) -> ColumnElement[bool]:
         column = sub.selected_columns[0]
         plain = (
             isinstance(column, Column | ColumnClause)
+            and getattr(column, "nullable", True) is False  # NOT IN differs from NOT EXISTS
             and sub._limit_clause is None
             and sub._offset_clause is None
             and not sub._group_by_clauses
