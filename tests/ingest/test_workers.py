@@ -61,9 +61,7 @@ def _catalog(node: Node) -> dict[str, Any]:
             "words": by_product(product_words),
             "members": by_product(product_members, "parent_id"),
             "footprints": by_product(footprints),
-            "properties": sorted(
-                (r.name, r.type) for r in conn.execute(select(search_properties))
-            ),
+            "properties": sorted((r.name, r.type) for r in conn.execute(select(search_properties))),
             "changes": sorted(
                 (r.kind, r.lidvid) for r in conn.execute(select(changes.c.kind, changes.c.lidvid))
             ),
