@@ -79,8 +79,10 @@ def two_worker_server(tmp_path: Path) -> Iterator[tuple[str, Node, Node]]:
         peer(home, other)
         port = _free_port()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "lunadc", "serve", "--root", str(home_root)]
-            + ["--port", str(port), "--workers", "2", "--log-level", "warning"],
+            [
+                *(sys.executable, "-m", "lunadc", "serve", "--root", str(home_root)),
+                *("--port", str(port), "--workers", "2", "--log-level", "warning"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ, "LUNADC_BASE_URL": ""},
@@ -109,7 +111,7 @@ def two_worker_server(tmp_path: Path) -> Iterator[tuple[str, Node, Node]]:
 def test_two_workers_refuse_a_replay_whichever_worker_gets_it(
     two_worker_server: tuple[str, Node, Node],
 ) -> None:
-    base, home, other = two_worker_server
+    base, _home, other = two_worker_server
     auth = SignedAuth(load_identity(other.config.root, other.node_id))
     with httpx.Client() as builder:
         request = builder.build_request("POST", base + "/federation/visible", json={"lidvids": []})
