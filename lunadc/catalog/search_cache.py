@@ -11,11 +11,12 @@ that does not, an embargo ending by the clock, is caught by remembering when the
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Transaction, func, select
 
 from lunadc.catalog.tables import changes, products
 from lunadc.model.access import Viewer
@@ -36,8 +37,27 @@ class SearchCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._generation: tuple[int, str | None] | None = None  # (max seq, next release)
+        self._probed: weakref.WeakKeyDictionary[Transaction, tuple[int, str]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _valid_generation(self, conn: Connection, now: str) -> int:
+        # Within one read transaction the catalog cannot change (a snapshot), so the probe is
+        # made once per transaction and ``now``, however many aggregates the request asks for.
+        transaction = conn.get_transaction()
+        if transaction is not None:
+            with self._lock:
+                known = self._probed.get(transaction)
+            if known is not None and known[1] == now:
+                return known[0]
+        seq = self._probe(conn, now)
+        transaction = conn.get_transaction()  # the probe itself may have begun it
+        if transaction is not None:
+            with self._lock:
+                self._probed[transaction] = (seq, now)
+        return seq
+
+    def _probe(self, conn: Connection, now: str) -> int:
         seq = int(conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one())
         with self._lock:
             current = self._generation
