@@ -108,6 +108,7 @@ class Applier:
         self._failed: set[str] = set()
         self._inline: list[_Incoming] = []  # labels verified in memory, not stored yet
         self._incoming: list[_Incoming] = []
+        self._blobs: dict[str, bool] = {}  # blob key -> present here (``_have``)
         self._reading: tuple[list[_Incoming], list[LabelJob], Pending] = ([], [], list)
 
     def prepare(self, conn: Connection, events: list[dict[str, Any]]) -> None:
@@ -266,7 +267,7 @@ class Applier:
         label_file = item.label_file
         key = blob_key(label_file["sha256"])
         # A label that came inline is kept only with the product's bytes (see ``store``).
-        keep = item.wanted or item.raw is None or self.node.store.exists(key)
+        keep = item.wanted or item.raw is None or self._have(key)
         files = [_stored(label_file, "label", key if keep else rep.NO_BLOB)]
         for entry in label.data_files:
             offer = offered[entry.path]
@@ -275,7 +276,7 @@ class Applier:
             if entry.md5 is not None and entry.md5.lower() != offer.get("md5"):
                 raise PeerError(f"{entry.path}: MD5 differs from the label's")
             key = blob_key(str(offer.get("sha256")))
-            have = self.node.store.exists(key)
+            have = self._have(key)
             files.append(
                 dataclasses.replace(
                     _stored(offer, "data", key if have else rep.NO_BLOB),
@@ -284,6 +285,14 @@ class Applier:
                 )
             )
         return files
+
+    def _have(self, key: str) -> bool:
+        """Is this blob here? Asked once per page and key: products often share files,
+        and a stat per file of thousands of products adds up."""
+        have = self._blobs.get(key)
+        if have is None:
+            have = self._blobs[key] = self.node.store.exists(key)
+        return have
 
     def _read_inventory(self, item: _Incoming, offer: dict[str, Any]) -> None:
         key = blob_key(offer["sha256"])
