@@ -23,6 +23,10 @@ from lunadc.model.access import Viewer
 
 T = TypeVar("T")
 
+# How long a request waits for another thread's computation of the same aggregate before it
+# looks again.
+_WAIT_S = 60.0
+
 
 def viewer_key(viewer: Viewer) -> Hashable:
     """What of a viewer decides visibility (two viewers with the same key see the same)."""
@@ -37,6 +41,7 @@ class SearchCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._generation: tuple[int, str | None] | None = None  # (max seq, next release)
+        self._running: dict[Hashable, threading.Event] = {}  # aggregates being computed
         self._probed: weakref.WeakKeyDictionary[Transaction, tuple[int, str]] = (
             weakref.WeakKeyDictionary()
         )
@@ -75,17 +80,35 @@ class SearchCache:
     def get(self, conn: Connection, now: str, key: Hashable, compute: Callable[[], T]) -> T:
         generation = self._valid_generation(conn, now)
         full_key = (generation, key)
-        with self._lock:
-            if full_key in self._entries:
-                self._entries.move_to_end(full_key)
-                value: T = self._entries[full_key]
-                return value
-        value = compute()
-        with self._lock:
-            if self._generation is not None and self._generation[0] == generation:
-                self._entries[full_key] = value
-                while len(self._entries) > self._size:
-                    self._entries.popitem(last=False)
+        # Single flight: while one thread computes an aggregate, the others asking for the
+        # same one wait for its answer instead of running the same seconds-long count at the
+        # same time (a cold facet over a million products, asked by every client at once).
+        for _attempt in range(3):
+            with self._lock:
+                if full_key in self._entries:
+                    self._entries.move_to_end(full_key)
+                    value: T = self._entries[full_key]
+                    return value
+                running = self._running.get(full_key)
+                if running is None:
+                    running = self._running[full_key] = threading.Event()
+                    break
+            # Another thread computes it; if it fails or the generation moves on meanwhile,
+            # the entry stays missing and this thread tries again (at most three waits).
+            running.wait(timeout=_WAIT_S)
+        else:
+            return compute()  # still missing after three waits: compute without the cache
+        try:
+            value = compute()
+            with self._lock:
+                if self._generation is not None and self._generation[0] == generation:
+                    self._entries[full_key] = value
+                    while len(self._entries) > self._size:
+                        self._entries.popitem(last=False)
+        finally:
+            with self._lock:
+                self._running.pop(full_key, None)
+            running.set()
         return value
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from lunadc.catalog.membership import member_of_ids, members_ids, walk_clause
@@ -203,3 +207,53 @@ def test_members_and_member_of(catalog: Node) -> None:
         _walk(catalog, f"{COLL}:p2::1.0", down=True, depth=1)
     with pytest.raises(BadRequestError):
         _walk(catalog, f"{BUNDLE}::1.0", down=False, depth=1)
+
+
+def test_cache_computes_an_aggregate_once_for_concurrent_askers(catalog: Node) -> None:
+    """Single flight: eight threads asking for the same cold count run it once."""
+    cache = SearchCache()
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow_count() -> int:
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)  # long enough for every other thread to arrive and wait
+        return 42
+
+    def ask() -> int:
+        with catalog.engine.connect() as conn:
+            return cache.get(conn, NOW, ("hits", "q"), slow_count)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _i: ask(), range(8)))
+    assert answers == [42] * 8
+    assert len(calls) == 1
+
+
+def test_cache_waiters_compute_themselves_when_the_first_attempt_fails(catalog: Node) -> None:
+    cache = SearchCache()
+    calls: list[int] = []
+    lock = threading.Lock()
+
+    def flaky() -> int:
+        with lock:
+            calls.append(1)
+            first = len(calls) == 1
+        time.sleep(0.2)
+        if first:
+            raise RuntimeError("the first computation fails")
+        return 7
+
+    def ask() -> int | str:
+        with catalog.engine.connect() as conn:
+            try:
+                return cache.get(conn, NOW, ("facet", "x"), flaky)
+            except RuntimeError as error:
+                return str(error)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _i: ask(), range(4)))
+    assert answers.count("the first computation fails") == 1
+    assert answers.count(7) == 3
+    assert len(calls) == 2  # the failure, then one successful computation for the rest
