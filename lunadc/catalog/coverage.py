@@ -21,7 +21,7 @@ from lunadc.catalog.search import LATEST, SearchParams, filter_clause
 from lunadc.catalog.tables import footprints, products
 from lunadc.errors import BadRequestError
 from lunadc.model.access import Viewer
-from lunadc.search.spatial import CoverageContext, GeometryError, Region
+from lunadc.search.spatial import CoverageContext, GeometryError
 from lunadc.search.spatial.geojson import region_geojson
 from lunadc.search.spatial.place import Place
 
@@ -46,7 +46,7 @@ class _Found:
     instrument: str | None
     start_time: str | None
     resolution_m: float | None
-    region: Region
+    region: str  # stored text: parsed only where drawing from it needs the region object
 
 
 def _found(conn: Connection, where: ColumnElement[bool], place: Place) -> list[_Found]:
@@ -76,7 +76,7 @@ def _found(conn: Connection, where: ColumnElement[bool], place: Place) -> list[_
                 r.instrument,
                 r.start_time,
                 r.resolution_m,
-                stored_region(r.region),
+                r.region,
             )
             for r in conn.execute(query)
         ]
@@ -122,7 +122,7 @@ def coverage_report(
     if req.max_resolution_m is not None:
         where = and_(where, footprints.c.resolution_m <= req.max_resolution_m)
     found = _found(conn, where, place)
-    pieces = {f.id: ctx.piece(f.region, meets=True) for f in found}  # found: all meet it
+    pieces = {f.id: ctx.stored_piece(f.region, stored_region) for f in found}  # all meet it
     result = ctx.result(list(pieces.values()))
     by_instrument: dict[str, list[_Found]] = defaultdict(list)
     for f in found:

@@ -10,8 +10,9 @@ import random
 import pytest
 import shapely
 
-from lunadc.search.spatial import Box, Circle, MultiRegion, Polygon, Region
+from lunadc.search.spatial import Box, Circle, MultiRegion, Polygon, Region, intersects
 from lunadc.search.spatial.coverage import CoverageContext
+from lunadc.search.spatial.serial import region_from_json, region_to_json
 
 MOON_KM = 1737.4
 # the module (the package exports a function of the same name)
@@ -90,3 +91,30 @@ def test_footprints_that_cover_the_region_are_found_whole() -> None:
     pieces = ctx.pieces([big, halves, small])
     assert [p.full for p in pieces] == [True, True, False]
     assert ctx.fraction(pieces[2:]) < 0.01
+
+
+@pytest.mark.parametrize(("lon", "lat", "seed"), [*PLACES, (0.0, -89.5, 4)])
+def test_stored_footprints_are_drawn_as_their_regions_are(
+    lon: float, lat: float, seed: int
+) -> None:
+    region = Circle.from_km(lon, lat, 10.0, MOON_KM)
+    ctx = CoverageContext(region, body_radius_km=MOON_KM)
+    south = -90.0 if lat < -85 else lat - 0.1  # a box holding the pole, or a plain one
+    feet = [
+        *footprints_near(lon, lat, 30, seed),
+        Box(west=lon - 1.0, south=south, east=lon + 1.0, north=lat + 0.1),
+    ]
+    drawn_straight = 0
+    for f in feet:
+        if not intersects(f, region):
+            continue
+        text = region_to_json(f)
+        stored = ctx.stored_piece(text, region_from_json)
+        built = ctx.piece(f)
+        assert stored.full == built.full
+        if stored.full:
+            continue
+        drawn_straight += ctx._draw_stored(text) is not None
+        assert stored.drawn.symmetric_difference(built.drawn).area <= 1e-12 * built.drawn.area
+        assert ctx.fraction([stored]) == pytest.approx(ctx.fraction([built]), abs=1e-12)
+    assert drawn_straight > 0

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +31,22 @@ from lunadc.search.spatial.cells import order_for_size
 from lunadc.search.spatial.planar import Laea, polygons_geojson, polygons_of, ring_lonlat, split_180
 from lunadc.search.spatial.predicates import covers, intersects
 from lunadc.search.spatial.regions import GeometryError, Point, Region, Shape
-from lunadc.search.spatial.vec import FloatArray, angle, angle_array, lonlat_array
+from lunadc.search.spatial.vec import (
+    FloatArray,
+    angle,
+    angle_array,
+    lonlat_array,
+    normalize_lon,
+    xyz_array,
+)
 
 if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start-up)
     from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 
 _EMPTY = shapely.Polygon()
 _GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+_STORED_NEAR_COS = math.cos(1.0)  # stored footprints drawn straight from text: within 1 rad
 _MAY_COVER = 0.99  # drawn smaller than this share of the region: cannot cover it
 _SHORT_CHORDS = 1024  # an arc drawn in no more chords than this is drawn whole
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
@@ -243,6 +253,102 @@ class CoverageContext:
         if whole is None:
             return Piece(_EMPTY)
         return Piece(whole, region=self.region_geometry)
+
+    def stored_piece(self, text: str, parse: Callable[[str], Region]) -> Piece:
+        """:meth:`piece` of a stored footprint that is known to meet the region, drawn
+        straight from its stored text (``lunadc.search.spatial.serial``) where it is one
+        box or polygon near the region: the same points :meth:`_planar` would draw, without
+        building the region object. ``parse`` builds it where it is needed after all (the
+        exact ``covers`` test, other shapes)."""
+        drawn = self._draw_stored(text)
+        if drawn is None:
+            return self.piece(parse(text), meets=True)
+        if drawn.area >= _MAY_COVER * self.drawn_area and covers(parse(text), self.region):
+            return Piece(self.region_geometry, full=True)
+        return Piece(drawn, region=self.region_geometry)
+
+    def _draw_stored(self, text: str) -> BaseGeometry | None:
+        parts = json.loads(text)
+        if not isinstance(parts, list) or len(parts) != 1:
+            return None
+        part: dict[str, Any] = parts[0] if isinstance(parts[0], dict) else {}
+        if len(part) == 1 and isinstance(part.get("polygon"), list):
+            pts = self._polygon_points(np.asarray(part["polygon"], dtype=np.float64))
+        elif len(part) == 1 and isinstance(part.get("box"), list) and len(part["box"]) == 4:
+            pts = self._box_points(*(float(x) for x in part["box"]))
+        else:
+            return None
+        if pts is None or float((pts @ np.asarray(self._centre)).min()) < _STORED_NEAR_COS:
+            return None
+        poly = shapely.Polygon(self.laea.forward(pts))
+        return poly if poly.is_valid and poly.area > 0.0 else None
+
+    def _counts(self, sweep: FloatArray, length: FloatArray, step: float) -> IntArray | None:
+        """Chords per arc, as :meth:`_short_count` gives them (``None``: one is long)."""
+        k = np.maximum(
+            np.maximum(np.ceil(length / step), np.ceil(sweep * 128 / math.pi)), 1.0
+        ).astype(np.int64)
+        return None if int(k.max()) > _SHORT_CHORDS else k
+
+    @staticmethod
+    def _spread(sweep: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray]:
+        """Per-chord start parameters of arcs split into ``k`` chords, and each's arc index."""
+        arc = np.repeat(np.arange(len(k)), k)
+        first = np.repeat(np.cumsum(k) - k, k)
+        return (np.arange(int(k.sum())) - first) * (sweep / k)[arc], arc
+
+    def _polygon_points(self, lonlat: FloatArray) -> FloatArray | None:
+        """The ring of ``Arc.great`` edges between stored vertices, as :meth:`_ring`."""
+        if lonlat.ndim != 2 or len(lonlat) < 3:
+            return None
+        a = xyz_array(lonlat[:, 0], lonlat[:, 1])
+        b = np.roll(a, -1, axis=0)
+        c = np.cross(a, b)
+        norm = np.sqrt(np.einsum("ij,ij->i", c, c))
+        if float(norm.min()) < 1e-15:
+            return None
+        sweep = np.arctan2(norm, np.einsum("ij,ij->i", a, b))
+        v = np.cross(c / norm[:, None], a)
+        k = self._counts(sweep, sweep, self._fine_great)
+        if k is None:
+            return None
+        ts, arc = self._spread(sweep, k)
+        out: FloatArray = np.cos(ts)[:, None] * a[arc] + np.sin(ts)[:, None] * v[arc]
+        return out
+
+    def _box_points(
+        self, west: float, south: float, east: float, north: float
+    ) -> FloatArray | None:
+        """The ring of a box's parallels and meridians, in ``Box`` boundary order."""
+        width = (east - west) % 360.0
+        if width == 0.0 and east != west:
+            width = 360.0
+        if not (0.0 < width < 360.0 and south < north):
+            return None
+        w, wd = math.radians(normalize_lon(west)), math.radians(width)
+        s, n = math.radians(south), math.radians(north)
+        # pieces: (lon0, lon step sign, lat0, lat step sign, sweep, arc length, great?)
+        pieces = []
+        if south > -90.0:
+            pieces.append((w, 1.0, s, 0.0, wd, wd * math.cos(s), False))
+        pieces.append((w + wd, 0.0, s, 1.0, n - s, n - s, True))
+        if north < 90.0:
+            pieces.append((w + wd, -1.0, n, 0.0, wd, wd * math.cos(n), False))
+        pieces.append((w, 0.0, n, -1.0, n - s, n - s, True))
+        counts = []
+        for _l0, _dl, _p0, _dp, sweep, length, great in pieces:
+            step = self._fine_great if great else self._fine
+            k = self._counts(np.array([sweep]), np.array([length]), step)
+            if k is None:
+                return None
+            counts.append(int(k[0]))
+        k_all = np.array(counts)
+        sweeps = np.array([p[4] for p in pieces])
+        ts, arc = self._spread(sweeps, k_all)
+        table = np.array([p[:4] for p in pieces])
+        lon = table[arc, 0] + table[arc, 1] * ts
+        lat = table[arc, 2] + table[arc, 3] * ts
+        return xyz_array(np.degrees(lon), np.degrees(lat))
 
     def pieces(self, footprints: Iterable[Region]) -> list[Piece]:
         return [self.piece(f) for f in footprints]
