@@ -229,7 +229,14 @@ def search_products(
     )
     if params.place is not None:  # exact: hits, facets and pages all see the same id set
         place = place_filter(conn, now, where, params.place, cache, base_key)
-        where, page_where = and_(where, place), and_(page_where, place)
+        if params.place.region is not None:
+            # With a region the place filter is the exact id set of ``where`` at the place and
+            # time (``place_filter`` computed it under ``where``), so it alone decides. Kept
+            # beside ``where``, SQLite's planner read every product of the mission to meet a
+            # few dozen ids (144 ms instead of well under one on 1M products).
+            where = page_where = place
+        else:
+            where, page_where = and_(where, place), and_(page_where, place)
     keys = [(f, fields.sort_expression(dialect, f)) for f in map(fields.resolve, sort_names)]
     if params.search_after:
         page_where = and_(page_where, _after_clause(conn, keys, params.search_after))
