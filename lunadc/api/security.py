@@ -60,11 +60,6 @@ async def viewer_for_request(request: Request) -> Viewer:
     node: Node = request.app.state.node
     limiter: FailureLimiter = request.app.state.auth_limiter
     client = client_of(request)
-    wait = limiter.blocked_for(client)
-    if wait > 0:
-        raise RateLimitedError(
-            f"too many failed sign-ins from {client}; try again in {int(wait) + 1} s"
-        )
     token: str | None = None
     try:
         token = bearer_token(header)
@@ -73,11 +68,19 @@ async def viewer_for_request(request: Request) -> Viewer:
         now = format_time(node.clock())
         cache: VerifiedTokens = request.app.state.verified_tokens
         hit = cache.get(token, now)
-        if hit is not None:  # no thread hop, no query
+        if hit is not None:
+            # Verified moments ago by a request the limiter let through (a token enters the
+            # cache no other way): no thread hop, no query, not even the limiter's.
             return hit
+        # The limiter may read the workers' shared state file: off the event loop.
+        wait = await run_in_threadpool(limiter.blocked_for, client)
+        if wait > 0:
+            raise RateLimitedError(
+                f"too many failed sign-ins from {client}; try again in {int(wait) + 1} s"
+            )
         return await run_in_threadpool(authenticate_and_touch, node.engine, token, now, cache)
     except AuthenticationError as error:
-        limiter.failed(client)
+        await run_in_threadpool(limiter.failed, client)
         await run_in_threadpool(_audit_failure, node, request, error.message, token)
         raise
 
