@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from lunadc.catalog.records import LABEL_COLUMNS
 from lunadc.catalog.search_index import value_type, words_of
 from lunadc.model.times import format_time
 
@@ -93,32 +94,11 @@ class Batch:
     properties: dict[str, tuple[str, int]] = field(default_factory=dict)  # name: type, witness
 
 
+# The label's columns in registration's own order (``LabelRows.product``), then the rest.
 PRODUCT_COLUMNS = [
     "id",
-    "lid",
-    "vid",
-    "vid_major",
-    "vid_minor",
-    "lidvid",
-    "product_class",
-    "title",
-    "description",
-    "im_version",
-    "start_time",
-    "stop_time",
-    "processing_level",
-    "target",
-    "investigation",
-    "instrument",
-    "instrument_host",
-    "properties",
-    "label_sha256",
-    "home_node",
-    "ingested_at",
-    "is_latest",
-    "status",
-    "access",
-    "release_at",
+    *LABEL_COLUMNS,
+    *("label_sha256", "home_node", "ingested_at", "is_latest", "status", "access", "release_at"),
 ]
 FILE_COLUMNS = [
     "product_id",
