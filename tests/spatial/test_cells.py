@@ -88,3 +88,23 @@ def test_cell_ranges_nest() -> None:
     assert parent.lo <= child.lo < child.hi <= parent.hi
     assert Cell.from_uniq(child.uniq) == child
     assert cells_overlap([parent], [child]) and not cells_overlap([Cell(3, 18)], [child])
+
+
+def test_a_full_longitude_box_metres_round_the_pole_does_not_abort() -> None:
+    """cdshealpix aborted the whole process (a Rust panic) on this zone at order 26."""
+    from lunadc.search.spatial.place import parse_place
+
+    place = parse_place(
+        target="Moon",
+        point=None,
+        circle=None,
+        bbox="-180,89.99999427042205,180,90",
+        polygon=None,
+        intersects=None,
+        start=None,
+        stop=None,
+    )
+    assert place.region is not None
+    cells = cells_for_region(place.region)
+    pole = finest_cells(np.array([[0.0, 0.0, 1.0]]))[0]
+    assert any(c.lo <= pole < c.hi for c in cells)

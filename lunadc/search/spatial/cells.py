@@ -122,6 +122,13 @@ def _shape_moc(s: Shape, order: int) -> MOC:
     raise TypeError(f"not a region: {s!r}")
 
 
+# cdshealpix aborts the whole process (a Rust panic, not an exception) on some zones at deep
+# orders: a full-longitude cap a few metres around a pole at order 26 did, in a test and so
+# in any server worker a user's bbox reached. A full-longitude zone is therefore searched at
+# order 24 at most (cells of about 0.1 m on the Moon) and widened by one cell all round.
+_ZONE_MAX_ORDER = 24
+
+
 def _box_moc(b: Box, order: int) -> MOC:
     import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
     import cdshealpix.nested as chp  # type: ignore[import-untyped, unused-ignore]
@@ -145,9 +152,12 @@ def _box_moc(b: Box, order: int) -> MOC:
         Latitude(south * u.deg),
         Longitude(lon_max * u.deg),
         Latitude(north * u.deg),
-        order,
+        min(order, _ZONE_MAX_ORDER) if b.is_full else order,
     )
-    return MOC.from_healpix_cells(ipix.astype(np.uint64), depth.astype(np.uint8), order)
+    moc = MOC.from_healpix_cells(ipix.astype(np.uint64), depth.astype(np.uint8), order)
+    if b.is_full and order > _ZONE_MAX_ORDER:
+        moc = moc.add_neighbours()  # the margin the deeper search would have given
+    return moc
 
 
 def _degrade(moc: MOC, order: int) -> MOC:
