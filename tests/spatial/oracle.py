@@ -21,8 +21,9 @@ import math
 from typing import Any
 
 import numpy as np
+from hypothesis import reject
 
-from lunadc.search.spatial import Box, Circle, Point, Polygon, Region, make_box
+from lunadc.search.spatial import Box, Circle, GeometryError, Point, Polygon, Region, make_box
 
 Spec = tuple[Any, ...]
 Arr = np.ndarray[Any, Any]
@@ -243,3 +244,11 @@ def spec_of(region: Box | Circle | Point | Polygon) -> Spec:
     if isinstance(region, Box):
         return ("box", region.west, region.south, region.east, region.north)
     return ("polygon", region.vertices)
+
+
+def made(spec: Spec) -> Region:
+    """The region ``spec`` describes, or a hypothesis rejection if it is not a valid one."""
+    try:
+        return build(spec)
+    except GeometryError:
+        reject()

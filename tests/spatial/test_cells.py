@@ -6,20 +6,18 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lunadc.search.spatial import (
     Cell,
-    GeometryError,
-    Region,
     cell_query,
     cells_for_region,
     cells_overlap,
     intersects,
 )
 from lunadc.search.spatial.cells import MAX_DEPTH, cells_for_cap
-from tests.spatial.oracle import Spec, build, sample_cap, to_lonlat
+from tests.spatial.oracle import Spec, made, sample_cap, to_lonlat
 from tests.spatial.oracle import contains as oracle_contains
 from tests.spatial.strategies import pairs, single
 
@@ -28,13 +26,6 @@ PROPS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def made(spec: Spec) -> Region:
-    try:
-        return build(spec)
-    except GeometryError:
-        reject()
 
 
 def finest_cells(p: np.ndarray) -> list[int]:

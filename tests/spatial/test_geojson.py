@@ -10,8 +10,8 @@ import shapely
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from lunadc.search.spatial import GeometryError, Region, region_geojson
-from tests.spatial.oracle import Spec, TooFine, boundary, build, sample_cap, to_lonlat
+from lunadc.search.spatial import region_geojson
+from tests.spatial.oracle import Spec, TooFine, boundary, made, sample_cap, to_lonlat
 from tests.spatial.strategies import single
 
 PROPS = settings(
@@ -19,13 +19,6 @@ PROPS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def made(spec: Spec) -> Region:
-    try:
-        return build(spec)
-    except GeometryError:
-        reject()
 
 
 def _distances(pts: np.ndarray, edge: np.ndarray) -> np.ndarray:

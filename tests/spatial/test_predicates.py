@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 from lunadc.search.spatial import (
     Box,
-    GeometryError,
     MultiRegion,
     Polygon,
-    Region,
     covers,
     distance,
     intersects,
@@ -23,9 +21,9 @@ from tests.spatial.oracle import (
     Spec,
     TooFine,
     boundary,
-    build,
     decide_covers,
     decide_intersects,
+    made,
     min_distance,
     sample_cap,
     to_lonlat,
@@ -39,13 +37,6 @@ PROPS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def made(spec: Spec) -> Region:
-    try:
-        return build(spec)
-    except GeometryError:
-        reject()
 
 
 @PROPS

@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import Column, Float, Integer, MetaData, Table, create_engine, insert, select
 
 from lunadc.catalog.footprints import bounds_clause
 from lunadc.search.spatial import (
     Box,
     Circle,
-    GeometryError,
     MultiRegion,
     Point,
     Polygon,
@@ -22,7 +21,7 @@ from lunadc.search.spatial import (
 )
 from lunadc.search.spatial.refine import ASK, NO, YES, decide
 from lunadc.search.spatial.serial import bounds, region_to_json
-from tests.spatial.oracle import Spec, build
+from tests.spatial.oracle import Spec, made
 from tests.spatial.strategies import pairs
 
 PROPS = settings(
@@ -30,13 +29,6 @@ PROPS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def made(spec: Spec) -> Region:
-    try:
-        return build(spec)
-    except GeometryError:
-        reject()
 
 
 def verdicts(query: Region, footprints: list[Region]) -> list[int]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lunadc.search.spatial import GeometryError, Region, union
+from lunadc.search.spatial import union
 from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
-from tests.spatial.oracle import Spec, build, sample_cap, to_lonlat
+from tests.spatial.oracle import Spec, made, sample_cap, to_lonlat
 from tests.spatial.strategies import pairs, single
 
 PROPS = settings(
@@ -18,13 +18,6 @@ PROPS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def made(spec: Spec) -> Region:
-    try:
-        return build(spec)
-    except GeometryError:
-        reject()
 
 
 @PROPS
