@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from lunadc.search.spatial import (
     intersects,
 )
 from lunadc.search.spatial.cells import MAX_DEPTH, cells_for_cap
+from lunadc.search.spatial.vec import xyz
 from tests.spatial.oracle import Spec, made, sample_cap, to_lonlat
 from tests.spatial.oracle import contains as oracle_contains
 from tests.spatial.strategies import pairs, single
@@ -99,3 +101,30 @@ def test_a_full_longitude_box_metres_round_the_pole_does_not_abort() -> None:
     cells = cells_for_region(place.region)
     pole = finest_cells(np.array([[0.0, 0.0, 1.0]]))[0]
     assert any(c.lo <= pole < c.hi for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("box", "inside"),
+    [
+        # cdshealpix's zone search lost these cells (a stretch near the southern edge of a
+        # thin polar box; the middle of a zone whose east edge is on 90°).
+        (
+            ("box", -144.60364027119147, 89.93375175493595, 30.0120812450358, 89.99104753444904),
+            (354.08946548, 89.93618167),
+        ),
+        (("box", 19.29, 81.74350131962683, 90.0, 85.59952091943542), (69.0552056, 82.33398575)),
+        (("box", 0.0, 81.74350131962683, 90.0, 85.59952091943542), (73.22842942, 82.62705758)),
+        (
+            ("box", 90.0, -44.55240971851982, 107.87184328109342, 44.55240971851982),
+            (102.70063873, -4.46545883),
+        ),
+    ],
+)
+def test_boxes_cdshealpix_got_wrong_are_covered(box: Spec, inside: tuple[float, float]) -> None:
+    region = made(box)
+    lon, lat = inside
+    assert region.contains(lon, lat)
+    (idx,) = finest_cells(np.array([xyz(lon, lat)]))
+    for depth in (None, 8, 12, 16):
+        cells = cells_for_region(region, depth=depth)
+        assert any(c.lo <= idx < c.hi for c in cells), depth

@@ -38,6 +38,7 @@ import numpy as np
 
 from lunadc.search.spatial.polygon import Polygon
 from lunadc.search.spatial.regions import Box, Circle, MultiRegion, Point, Region, Shape
+from lunadc.search.spatial.zone import box_cells
 
 if TYPE_CHECKING:
     from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
@@ -122,42 +123,11 @@ def _shape_moc(s: Shape, order: int) -> MOC:
     raise TypeError(f"not a region: {s!r}")
 
 
-# cdshealpix aborts the whole process (a Rust panic, not an exception) on some zones at deep
-# orders: a full-longitude cap a few metres around a pole at order 26 did, in a test and so
-# in any server worker a user's bbox reached. A full-longitude zone is therefore searched at
-# order 24 at most (cells of about 0.1 m on the Moon) and widened by one cell all round.
-_ZONE_MAX_ORDER = 24
-
-
 def _box_moc(b: Box, order: int) -> MOC:
-    import astropy.units as u  # type: ignore[import-untyped, unused-ignore]
-    import cdshealpix.nested as chp  # type: ignore[import-untyped, unused-ignore]
-    from astropy.coordinates import (  # type: ignore[import-untyped, unused-ignore]
-        Latitude,
-        Longitude,
-    )
     from mocpy import MOC  # type: ignore[import-untyped, unused-ignore]
 
-    south, north = b.south, b.north
-    if north - south < 1e-7:  # a parallel segment: give the zone some height
-        south, north = max(-90.0, south - 1e-7), min(90.0, north + 1e-7)
-    if b.is_full:
-        lon_min = lon_max = 0.0  # cdshealpix: lon_min == lon_max is every longitude
-    else:
-        width = max(b.width, 2e-7)
-        west = b.west - (width - b.width) / 2
-        lon_min, lon_max = west % 360.0, (west + width) % 360.0
-    ipix, depth, _ = chp.zone_search(
-        Longitude(lon_min * u.deg),
-        Latitude(south * u.deg),
-        Longitude(lon_max * u.deg),
-        Latitude(north * u.deg),
-        min(order, _ZONE_MAX_ORDER) if b.is_full else order,
-    )
-    moc = MOC.from_healpix_cells(ipix.astype(np.uint64), depth.astype(np.uint8), order)
-    if b.is_full and order > _ZONE_MAX_ORDER:
-        moc = moc.add_neighbours()  # the margin the deeper search would have given
-    return moc
+    ipix, depth = box_cells(b, order)  # not cdshealpix's zone search: see zone.py
+    return MOC.from_healpix_cells(ipix, depth, order)
 
 
 def _degrade(moc: MOC, order: int) -> MOC:
