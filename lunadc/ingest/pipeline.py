@@ -89,9 +89,9 @@ class Ingestor:
         self._batch_bytes = 0
         self._batch_started = 0.0
         self._collections: dict[str, tuple[str, ...]] = {}
-        # Names of the files workers stage for this run start with this (our pid first, so
-        # that a later start removes them if we die; the rest tells this run's apart).
-        self._tmp_prefix = f"{os.getpid()}-{secrets.token_hex(4)}"
+        # The folder workers stage this run's files into (our pid first, so that a later
+        # start removes it if we die; the rest tells this run's apart).
+        self._run_folder = f"{os.getpid()}-{secrets.token_hex(4)}"
 
     def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
         started = time.perf_counter()
@@ -112,14 +112,14 @@ class Ingestor:
             self._check_inventories()
         except BaseException:
             # Whatever was staged but not registered (an interrupt) must not linger: stop
-            # the workers first, then remove what they staged and nobody claimed.
+            # the workers first (then ``finally`` removes what they staged, unclaimed).
             checked.close()
-            self.node.store.discard_staged(self._tmp_prefix)
             raise
         finally:
             for prepared in self._batch:
                 prepared.discard()
             self._batch.clear()
+            self.node.store.close_run(self._run_folder)
             with begin_write(self.node.engine) as conn:
                 catalog.finish_ingest_run(
                     conn,
@@ -142,12 +142,13 @@ class Ingestor:
             for source in labels:
                 yield source, check_label(source, schemas=self.node.schemas, max_bytes=max_bytes)
             return
+        self.node.store.open_run(self._run_folder)
         setup = WorkerSetup(
             schema_catalog=self.node.config.schema_catalog,
             max_label_bytes=max_bytes,
             parent=os.getpid(),
             archive=self.node.store.root,
-            tmp_prefix=self._tmp_prefix,
+            run_folder=self._run_folder,
             stage_max_bytes=WORKER_STAGE_MAX_BYTES,
         )
         pool = ProcessPoolExecutor(

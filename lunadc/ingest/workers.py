@@ -44,7 +44,7 @@ class WorkerSetup:
     max_label_bytes: int
     parent: int  # the ingest's pid
     archive: Path | None = None  # None: check labels only, stage nothing
-    tmp_prefix: str = ""  # names of staged files: "<ingest pid>-<run>"
+    run_folder: str = ""  # the ingest's run folder ("<ingest pid>-<run>") to stage into
     stage_max_bytes: int = 0  # stage products whose data files total at most this
 
 
@@ -78,7 +78,7 @@ def init_worker(setup: WorkerSetup) -> None:
         _store = LocalBlobStore(
             setup.archive,
             hash_pool=ThreadPoolExecutor(max_workers=1, thread_name_prefix="hash"),
-            tmp_prefix=setup.tmp_prefix,
+            run_folder=setup.run_folder,
         )
 
 

@@ -1,11 +1,18 @@
 """A blob store on the local filesystem: write to a temporary name, fsync, rename.
 
 Layout under the store's root: ``sha256/ab/cd/<sha256>`` for finished blobs,
-``.tmp/<pid>-<random>.part`` for blobs being written, and ``.resume/<name>`` for downloads
-from peers that may be resumed after a crash or a cut. A ``.part`` file whose writing
-process is gone is a leftover of a crash and is removed by ``clean_partial`` at the next
-start; ``.resume`` files are kept on purpose (the bytes already fetched are not fetched again)
-and are always verified in full before they become a blob.
+``.tmp/<pid>-<random>.part`` for blobs being written, ``.tmp/<pid>-<run>/<random>.part`` for
+blobs that worker processes stage for the process ``<pid>`` (a *run folder*), and
+``.resume/<name>`` for downloads from peers that may be resumed after a crash or a cut. A
+``.part`` file or run folder whose owner process is gone is a leftover of a crash and is
+removed by ``clean_partial`` at the next start; ``.resume`` files are kept on purpose (the
+bytes already fetched are not fetched again) and are always verified in full before they
+become a blob.
+
+Why run folders: after a ``kill -9`` of an ingest its workers may live a moment longer (a
+syscall in progress ends first), and could create a file just after the next start cleaned
+up. Workers never create their run folder, only files in it, so once ``clean_partial`` has
+removed the folder, a late worker's file cannot be created at all.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import errno
 import fcntl
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,6 +59,34 @@ def _syncfs(path: Path) -> bool:
         return bool(syncfs(fd) == 0)
     finally:
         os.close(fd)
+
+
+def _remove_run_folder(folder: Path, attempts: int = 20) -> int:
+    """Remove a run folder and its files; how many files. A worker of a dead run may still
+    add a file while this runs (its ``open`` was under way): then the folder is not empty
+    yet, so try again; once the folder is gone no file can be added to it."""
+    removed = 0
+    for _ in range(attempts):
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return removed
+        for name in names:
+            try:
+                os.unlink(folder / name)
+                removed += 1
+            except FileNotFoundError:
+                pass
+        try:
+            folder.rmdir()
+            return removed
+        except FileNotFoundError:
+            return removed
+        except OSError as exc:
+            if exc.errno != errno.ENOTEMPTY:
+                raise
+    shutil.rmtree(folder)  # a writer that keeps adding files: the last word is ours
+    return removed
 
 
 def _pid_alive(pid: int) -> bool:
@@ -140,7 +176,7 @@ class _LocalStaged:
 
     @property
     def name(self) -> str:
-        return self._tmp.name
+        return self._store.tmp_name(self._tmp)
 
     def fsync(self) -> None:
         if not self._synced and self._key is None:
@@ -193,15 +229,15 @@ class LocalBlobStore:
         root: Path,
         *,
         hash_pool: ThreadPoolExecutor | None = None,
-        tmp_prefix: str | None = None,
+        run_folder: str | None = None,
     ) -> None:
-        """``tmp_prefix`` starts the names of temporary files (default: this process's pid).
-        It must start with the pid of the process that owns them, e.g. ``<pid>-<run>`` for a
-        worker staging for the ingest ``<pid>``: ``clean_partial`` keeps only files whose
-        owner is alive."""
+        """``run_folder``: stage into ``.tmp/<run_folder>/``, which the owner made with
+        :meth:`open_run` (a worker staging for the ingest that owns it); by default files
+        go straight into ``.tmp`` named after this process."""
         self.root = root
-        self._tmp_prefix = tmp_prefix
-        self._tmp_dir = root / _TMP
+        self._tmp_root = root / _TMP
+        self._tmp_dir = self._tmp_root / run_folder if run_folder else self._tmp_root
+        self._in_run = bool(run_folder)
         self._pool = hash_pool
         # Large blobs are written by this thread while the others hash (it starts at the
         # first large blob). A store given no hashing thread wants no threads at all.
@@ -221,7 +257,7 @@ class LocalBlobStore:
 
     def create(self) -> None:
         (self.root / "sha256").mkdir(parents=True, exist_ok=True)
-        self._tmp_dir.mkdir(parents=True, exist_ok=True)
+        self._tmp_root.mkdir(parents=True, exist_ok=True)
 
     def path_of(self, key: str) -> Path:
         parts = key.split("/")
@@ -230,28 +266,38 @@ class LocalBlobStore:
         return self.root.joinpath(*parts)
 
     def _new_tmp(self) -> Path:
-        if not self._tmp_ready:  # once, not per blob: a mkdir per file adds up
+        # A run folder is never created here (see the module doc): if it is gone, the run
+        # that owned it is over and nothing may be staged for it any more.
+        if not self._tmp_ready and not self._in_run:  # once: a mkdir per file adds up
             self._tmp_dir.mkdir(parents=True, exist_ok=True)
             self._tmp_ready = True
-        prefix = self._tmp_prefix or str(os.getpid())
-        return self._tmp_dir / f"{prefix}-{secrets.token_hex(8)}.part"
+        prefix = "" if self._in_run else f"{os.getpid()}-"
+        return self._tmp_dir / f"{prefix}{secrets.token_hex(8)}.part"
+
+    def tmp_name(self, tmp: Path) -> str:
+        """The name :meth:`claim` takes for the temporary file ``tmp``."""
+        return tmp.name if tmp.parent == self._tmp_root else f"{tmp.parent.name}/{tmp.name}"
 
     def claim(self, name: str, digests: Digests) -> StagedBlob:
-        if "/" in name or name.startswith(".") or not name.endswith(".part"):
+        parts = name.split("/")
+        if (
+            len(parts) > 2
+            or any(not p or p.startswith(".") for p in parts)
+            or not name.endswith(".part")
+        ):
             raise StorageError(f"not a staged blob name: {name!r}")
-        return _LocalStaged(self, self._tmp_dir / name, digests)
+        return _LocalStaged(self, self._tmp_root.joinpath(*parts), digests)
 
-    def discard_staged(self, prefix: str) -> int:
-        """Remove the temporary files named ``<prefix>-...``: what a run that stopped on an
-        error staged (in other processes too) and never claimed; how many."""
-        if not self._tmp_dir.is_dir():
-            return 0
-        removed = 0
-        for part in self._tmp_dir.iterdir():
-            if part.name.startswith(prefix + "-") and part.name.endswith(".part"):
-                part.unlink(missing_ok=True)
-                removed += 1
-        return removed
+    def open_run(self, name: str) -> None:
+        """Make the run folder ``name`` (``<our pid>-<run>``) that workers stage into."""
+        if not name.startswith(f"{os.getpid()}-") or "/" in name:
+            raise StorageError(f"a run folder must be named <pid>-<run>, not {name!r}")
+        (self._tmp_root / name).mkdir(parents=True)
+
+    def close_run(self, name: str) -> int:
+        """Remove the run folder ``name`` with whatever was staged in it and never claimed
+        (a run that stopped on an error); how many files."""
+        return _remove_run_folder(self._tmp_root / name)
 
     def stage(self, source: BinaryIO) -> StagedBlob:
         tmp = self._new_tmp()
@@ -344,11 +390,14 @@ class LocalBlobStore:
 
     def clean_partial(self) -> int:
         removed = 0
-        if not self._tmp_dir.is_dir():
+        if not self._tmp_root.is_dir():
             return 0
-        for part in self._tmp_dir.iterdir():
+        for part in self._tmp_root.iterdir():
             pid_text = part.name.split("-", 1)[0]
             if pid_text.isdigit() and _pid_alive(int(pid_text)) and int(pid_text) != os.getpid():
+                continue
+            if part.is_dir():
+                removed += _remove_run_folder(part)
                 continue
             try:
                 part.unlink()

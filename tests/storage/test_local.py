@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lunadc.errors import NotFoundError
+from lunadc.errors import NotFoundError, StorageError
 from lunadc.storage.base import blob_key, copy_and_hash
 from lunadc.storage.local import LocalBlobStore
 
@@ -159,6 +159,44 @@ def test_partial_writes_of_dead_processes_are_cleaned(store: LocalBlobStore) -> 
     assert store.clean_partial() == 1
     assert not leftover.exists()
     assert alive.exists()
+
+
+def test_a_worker_stages_into_its_run_folder_and_the_owner_claims_by_name(
+    store: LocalBlobStore,
+) -> None:
+    run = f"{os.getpid()}-0a1b"
+    store.open_run(run)
+    worker = LocalBlobStore(store.root, run_folder=run)
+    staged = worker.stage(io.BytesIO(b"a worker's bytes"))
+    assert staged.name.startswith(run + "/")
+    key = store.claim(staged.name, staged.digests).commit()
+    assert store.open(key).read() == b"a worker's bytes"
+    unclaimed = worker.stage(io.BytesIO(b"never claimed"))
+    assert store.close_run(run) == 1
+    assert not (store.root / ".tmp" / run).exists()
+    with pytest.raises(StorageError):
+        store.claim(unclaimed.name.replace(run, ".."), unclaimed.digests)
+
+
+def test_a_late_worker_of_a_dead_run_cannot_stage_after_the_clean_up(
+    store: LocalBlobStore,
+) -> None:
+    """kill -9 of an ingest: a worker may live a moment longer than its owner. Once the next
+    start removed the run folder, a late write fails instead of leaving a file behind."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    run = f"{dead.stdout.strip()}-0a1b"
+    (store.root / ".tmp" / run).mkdir()
+    late_worker = LocalBlobStore(store.root, run_folder=run)
+    late_worker.stage(io.BytesIO(b"staged before the kill"))
+    assert store.clean_partial() == 1
+    with pytest.raises(StorageError):
+        late_worker.stage(io.BytesIO(b"staged after the clean-up"))
+    assert list((store.root / ".tmp").iterdir()) == []
 
 
 def test_bad_keys_cannot_escape_the_store(store: LocalBlobStore) -> None:
