@@ -18,10 +18,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.responses import Response, StreamingResponse
 
 from lunadc import __version__
@@ -31,6 +33,8 @@ from lunadc.catalog import federation as fed
 from lunadc.catalog import replicas as rep
 from lunadc.errors import AuthenticationError, BadRequestError, NotFoundError
 from lunadc.federation import feed, search, status
+from lunadc.federation.blobread import BlobReader
+from lunadc.federation.direct import aligned_buffer
 from lunadc.federation.identity import Identity, load_identity, parse_public_key
 from lunadc.federation.peers import ClientPool
 from lunadc.federation.settings import federation_settings
@@ -177,8 +181,42 @@ def _label_bytes(node: Node, sha256: str) -> bytes | None:
 _RANGE_START = re.compile(r"^bytes=(\d+)-$")
 
 
-class _BlobResponse(FileResponse):
-    chunk_size = 1024 * 1024  # fewer, larger reads: the per-chunk cost dominates at 64 KiB
+_SEND_CHUNK = 4 * 1024 * 1024  # a thread hop per chunk: fewer, larger ones
+
+
+class _BlobResponse(Response):
+    """One blob from ``start`` on (a 206 when ``start`` came from ``Range``), read with
+    ``BlobReader``: no copy out of the page cache on the serving node."""
+
+    def __init__(self, path: Path, start: int, size: int, sha256: str, partial: bool) -> None:
+        super().__init__(
+            status_code=206 if partial else 200,
+            media_type="application/octet-stream",
+            headers={
+                "Content-Length": str(size - start),
+                "Accept-Ranges": "bytes",
+                "X-Lunadc-Sha256": sha256,
+                **({"Content-Range": f"bytes {start}-{size - 1}/{size}"} if partial else {}),
+            },
+        )
+        self._path = path
+        self._start = start
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        buffer = aligned_buffer(_SEND_CHUNK)
+        reader = await anyio.to_thread.run_sync(BlobReader, self._path, self._start, buffer)
+        start = {"type": "http.response.start", "status": self.status_code}
+        try:
+            await send({**start, "headers": self.raw_headers})
+            if scope["method"] == "HEAD":
+                return
+            # Bounded by the file: each turn sends a chunk or ends. A peer that went away
+            # makes ``send`` raise (ASGI 2.4), which ends it too.
+            while chunk := await anyio.to_thread.run_sync(reader.next):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            reader.close()
 
 
 @router.get("/files/{lidvid}/{path:path}")
@@ -191,13 +229,15 @@ def file(request: Request, call: PeerDep, lidvid: str, path: str) -> Response:
         )
     if row is None:
         raise NotFoundError(f"no file {path} of {lidvid}")
-    start = _RANGE_START.match(request.headers.get("range", ""))
-    state.count(call.peer.name, max(0, row.size - (int(start.group(1)) if start else 0)))
-    return _BlobResponse(
-        state.node.store.path_of(row.blob_key),
-        media_type="application/octet-stream",
-        headers={"X-Lunadc-Sha256": row.sha256},
-    )
+    # Only ``bytes=N-`` (what a resuming peer asks); any other Range is ignored: the
+    # whole file (RFC 9110 allows that).
+    match = _RANGE_START.match(request.headers.get("range", ""))
+    start = int(match.group(1)) if match else 0
+    if match and start >= row.size:
+        return Response(status_code=416, headers={"Content-Range": f"bytes */{row.size}"})
+    state.count(call.peer.name, row.size - start)
+    blob = state.node.store.path_of(row.blob_key)
+    return _BlobResponse(blob, start, row.size, row.sha256, partial=match is not None)
 
 
 @router.post("/batch")
@@ -247,15 +287,20 @@ def _frames(node: Node, found: list[tuple[dict[str, Any], str | None]]) -> Itera
     # thread hop per item, which dominated when every small file was two items.
     pending: list[bytes] = []
     buffered = 0
+    buffer = aligned_buffer(_FRAME_BUFFER)
     for head, key in found:
         pending.append(json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n")
         buffered += len(pending[-1])
         if key is None:
             continue
-        with node.store.open(key) as handle:
+        try:
+            reader = BlobReader(node.store.path_of(key), 0, buffer)
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"blob {key} is missing from the archive") from exc
+        with reader:
             remaining = head["size"]
-            while remaining > 0:
-                chunk = handle.read(min(remaining, _FRAME_BUFFER))
+            while remaining > 0:  # each turn takes a chunk or raises
+                chunk = reader.next()[:remaining]
                 if not chunk:
                     raise NotFoundError(f"blob {key} is shorter than the catalog says")
                 remaining -= len(chunk)

@@ -7,17 +7,20 @@ A product's files become visible here only when every one of them is verified
 retry, or a restart after kill -9, never fetches them again. A file whose bytes do not
 match is refused, recorded with its reason, and fetched again from scratch.
 
-Bodies are read into our own buffers (``PeerClient.file``/``batch`` give file-like
-downloads, see ``rawhttp``): hashing and writing are the work, not moving bytes around.
+Bodies are read into our own page-aligned buffers (``PeerClient.file``/``batch`` give
+file-like downloads, see ``rawhttp``), hashed there and written from there with direct I/O
+(``direct``): hashing is the work, not copying bytes around. Verified small files are made
+durable in groups by one committing thread (``commits``) while the downloads go on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
+import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -27,6 +30,8 @@ import httpx
 from lunadc.catalog import replicas as rep
 from lunadc.catalog.db import begin_write
 from lunadc.errors import IntegrityError, LunadcError, PeerError
+from lunadc.federation.commits import GroupCommitter
+from lunadc.federation.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.federation.peers import Download, PeerClient, describe
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
@@ -38,9 +43,9 @@ BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
 RETRIES = 2  # a bad or cut file is fetched again this many times within one pass
 CHUNK = 1024 * 1024
-_WRITEBACK_MIN = int(
-    os.environ.get("WBMIN", 1024 * 1024)
-)  # writes at least this big start their write-back at once
+_NOT_DURABLE = "verified, but not yet made durable"
+SMALL_WRITES = 8  # small files being written at once (each direct write waits for the disk)
+_BUFFER_WAIT_S = 600.0  # a buffer frees once its write ends; this long means a stuck disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,25 +88,7 @@ def _next_header(body: Download) -> dict[str, Any] | None:
     return _header(line)
 
 
-class _Part:
-    """The next ``size`` bytes of a batch stream, read like a file (never further)."""
-
-    def __init__(self, body: Download, size: int) -> None:
-        self._body = body
-        self.remaining = size
-
-    def read(self, n: int = -1, /) -> bytes:
-        want = self.remaining if n < 0 else min(n, self.remaining)
-        data = self._body.read(want) if want > 0 else b""
-        self.remaining -= len(data)
-        return data
-
-    def readinto(self, buffer: memoryview, /) -> int:
-        if self.remaining <= 0:
-            return 0
-        got = self._body.readinto(buffer[: self.remaining])
-        self.remaining -= got
-        return got
+Key = tuple[str, str]
 
 
 class Transfer:
@@ -116,7 +103,13 @@ class Transfer:
         self.max_rate = settings.max_fetch_mb_s * 1e6
         self.report = TransferReport()
         self._lock = threading.Lock()
-        self._md5_pool: ThreadPoolExecutor | None = None  # set while ``fetch`` runs
+        # Set while ``fetch`` runs: MD5 and write threads of large downloads, the committer
+        # of small files, and every job's outcome (shared: the committer settles some).
+        self._md5_pool: ThreadPoolExecutor | None = None
+        self._write_pool: ThreadPoolExecutor | None = None
+        self._committer: GroupCommitter[FileJob] | None = None
+        self._outcome: dict[Key, str | None] = {}
+        self._small_buffers: _Buffers | None = None
 
     def _now(self) -> str:
         return format_time(self.node.clock())
@@ -137,8 +130,9 @@ class Transfer:
                     have[lidvid][f.path] = key
         jobs = [j for js in needed.values() for j in js]
         outcome = self.fetch(jobs)
-        # Every fetched blob is durable already (``commit_all``): one transaction records
-        # the round's outcome, each product complete only if all its files were verified.
+        # Every fetched blob is durable already (``fetch`` returns after its commits): one
+        # transaction records the round's outcome, each product complete only if all its
+        # files were verified.
         with begin_write(self.node.engine) as conn:
             for lidvid, js in needed.items():
                 errors = [
@@ -159,10 +153,16 @@ class Transfer:
                 self.report.products_completed += 1
         return self.report
 
-    def fetch(self, jobs: list[FileJob]) -> dict[tuple[str, str], str | None]:
-        """Fetch every job; the failure reason of each (None: verified and stored)."""
-        small = [j for j in jobs if j.size <= SMALL_FILE]
-        large = sorted((j for j in jobs if j.size > SMALL_FILE), key=lambda j: -j.size)
+    def fetch(self, jobs: list[FileJob]) -> dict[Key, str | None]:
+        """Fetch every job; the failure reason of each (None: verified and durable)."""
+        # The store is content-addressed: bytes shared by several files travel once, and
+        # each of those files is checked against them (its own size and label MD5).
+        by_content: dict[str, list[FileJob]] = {}
+        for job in jobs:
+            by_content.setdefault(job.sha256, []).append(job)
+        unique = [same[0] for same in by_content.values()]
+        small = [j for j in unique if j.size <= SMALL_FILE]
+        large = sorted((j for j in unique if j.size > SMALL_FILE), key=lambda j: -j.size)
         batches: list[list[FileJob]] = []
         current: list[FileJob] = []
         size = 0
@@ -174,114 +174,156 @@ class Transfer:
             size += job.size
         if current:
             batches.append(current)
-        outcome: dict[tuple[str, str], str | None] = {}
-        # MD5 of each large download runs beside its SHA-256 in a thread of its own: the
-        # node's single hashing thread made parallel downloads take turns at MD5.
-        large_count = min(self.parallel, len(large))
-        with (
-            ThreadPoolExecutor(self.parallel, thread_name_prefix="transfer") as pool,
-            ThreadPoolExecutor(max(1, large_count), thread_name_prefix="md5") as md5_pool,
-        ):
-            self._md5_pool = md5_pool
-            futures = [pool.submit(self._batch_with_retry, b) for b in batches]
-            futures += [pool.submit(self._large_with_retry, j) for j in large]
-            for future in futures:
-                outcome.update(future.result())
+        self._outcome = {}
+        # MD5 of each large download runs beside its SHA-256 in a thread of its own (and
+        # its writes in another): parallel downloads never take turns at one hashing thread.
+        large_count = max(1, min(self.parallel, len(large)))
+        writers = SMALL_WRITES if batches else 1
+        self._small_buffers = _Buffers(self.parallel + writers + 1, SMALL_FILE)
+        committer: GroupCommitter[FileJob] = GroupCommitter(self.node.store, self._committed)
+        try:
+            with (
+                ThreadPoolExecutor(self.parallel, thread_name_prefix="transfer") as pool,
+                ThreadPoolExecutor(large_count, thread_name_prefix="md5") as md5_pool,
+                ThreadPoolExecutor(writers, thread_name_prefix="write") as write_pool,
+            ):
+                self._md5_pool, self._write_pool = md5_pool, write_pool
+                self._committer = committer
+                futures = [pool.submit(self._batch_with_retry, b) for b in batches]
+                futures += [pool.submit(self._large_with_retry, j) for j in large]
+                for future in futures:
+                    future.result()
+        finally:
+            committer.close()  # every handed-over blob is durable, or failed, from here on
+        outcome: dict[Key, str | None] = {}
+        for same in by_content.values():
+            first = same[0]
+            reason = self._outcome.get((first.lidvid, first.path), "not fetched")
+            for job in same:
+                outcome[(job.lidvid, job.path)] = reason or _differs(job, first)
         return outcome
 
-    def _batch_with_retry(self, jobs: list[FileJob]) -> dict[tuple[str, str], str | None]:
-        result: dict[tuple[str, str], str | None] = {}
+    def _settle(self, key: Key, reason: str | None) -> None:
+        with self._lock:
+            self._outcome[key] = reason
+
+    def _committed(self, group: list[tuple[FileJob, StagedBlob]], error: Exception | None) -> None:
+        """The committer's word on a group of verified files."""
+        for job, _staged in group:
+            self._settle((job.lidvid, job.path), describe(error) if error else None)
+            if error is None:
+                self._count(job)
+
+    def _batch_with_retry(self, jobs: list[FileJob]) -> None:
         todo = jobs
         for _attempt in range(RETRIES + 1):
-            failed = self._batch(todo, result)
+            failed = self._batch(todo)
             todo = [j for j in todo if (j.lidvid, j.path) in failed]
             if not todo:
                 break
-        return result
 
-    def _batch(
-        self, jobs: list[FileJob], result: dict[tuple[str, str], str | None]
-    ) -> set[tuple[str, str]]:
+    def _batch(self, jobs: list[FileJob]) -> set[Key]:
+        """One batch request; the keys that failed (their reasons are in the outcome)."""
         by_key = {(j.lidvid, j.path): j for j in jobs}
-        failed: set[tuple[str, str]] = set()
-        verified: list[tuple[FileJob, StagedBlob]] = []
+        result: dict[Key, str | None] = {}
+        writes: list[tuple[FileJob, Future[StagedBlob]]] = []
         try:
             with self.client.batch([(j.lidvid, j.path) for j in jobs]) as body:
                 while (head := _next_header(body)) is not None:
                     key = (str(head.get("lidvid")), str(head.get("path")))
                     job = by_key.get(key)
-                    if job is None:
+                    if job is None or key in result:
                         raise PeerError("batch stream: a file that was not asked for")
                     if head.get("missing"):
                         result[key] = "the peer no longer offers this file"
-                        failed.add(key)
                         continue
-                    part = _Part(body, int(head.get("size", -1)))
-                    result[key] = self._stage(job, part, verified)
-                    if part.remaining:
-                        raise PeerError("batch stream cut inside a file")
-                    if result[key]:
-                        failed.add(key)
-        except (LunadcError, httpx.HTTPError, ValueError) as exc:
+                    received = self._receive(job, body, int(head.get("size", -1)))
+                    if isinstance(received, str):
+                        result[key] = received
+                    else:
+                        result[key] = None
+                        writes.append((job, received))
+        except (LunadcError, httpx.HTTPError, OSError, ValueError) as exc:
             reason = describe(exc)
             for key in by_key:
-                if key not in result:
-                    result[key] = reason
-                    failed.add(key)
+                result.setdefault(key, reason)
+        verified: list[tuple[FileJob, StagedBlob]] = []
+        for job, write in writes:  # every write ends (or fails) before the batch does
+            try:
+                verified.append((job, write.result()))
+            except (LunadcError, OSError) as exc:
+                result[(job.lidvid, job.path)] = describe(exc)
         for key in by_key:
-            if key not in result:
-                result[key] = "the peer's batch ended before this file"
-                failed.add(key)
-        self._commit(verified, result, failed)
+            result.setdefault(key, "the peer's batch ended before this file")
+        failed = {key for key, why in result.items() if why}
+        with self._lock:
+            for key, why in result.items():
+                self._outcome[key] = why or _NOT_DURABLE
+        assert self._committer is not None
+        self._committer.add(verified)
         return failed
 
-    def _stage(
-        self, job: FileJob, source: Any, verified: list[tuple[FileJob, StagedBlob]]
-    ) -> str | None:
-        """Write and hash one file as it streams in; keep it staged if its bytes are right."""
-        staged: StagedBlob = self.node.store.stage(source)
+    def _receive(self, job: FileJob, body: Download, size: int) -> str | Future[StagedBlob]:
+        """The next ``size`` bytes of the stream are ``job``'s file: read them into one of
+        our buffers and hash them there; if they are the right ones, a write of them from
+        there is under way (its future). Else why not. Either way the stream is left at the
+        next file's header."""
+        if size < 0:
+            raise PeerError("batch stream: a file without a size")
+        assert self._small_buffers is not None and self._write_pool is not None
+        buffer = self._small_buffers.get()
         try:
-            check(job, staged.digests)
+            if size != job.size:
+                _skip(body, size, buffer)
+                return f"{job.path}: {size} bytes, expected {job.size}"
+            view = buffer[:size]
+            _read_exactly(body, view)
+            md5 = hashlib.md5(view, usedforsecurity=False)
+            sha256 = hashlib.sha256(view)
+            digests = Digests(size, md5.hexdigest(), sha256.hexdigest())
+            check(job, digests)
         except IntegrityError as exc:
-            staged.discard()
+            self._small_buffers.put(buffer)
             return exc.message
-        verified.append((job, staged))
-        return None
+        except BaseException:
+            self._small_buffers.put(buffer)
+            raise
+        # A direct write waits for the disk: it runs in a writer thread, so that several
+        # are in flight while this thread receives the next file.
+        return self._write_pool.submit(self._write_small, job, buffer, digests)
 
-    def _commit(
-        self,
-        verified: list[tuple[FileJob, StagedBlob]],
-        result: dict[tuple[str, str], str | None],
-        failed: set[tuple[str, str]],
-    ) -> None:
-        """Make a batch's verified files durable together (two barriers, not two per file)."""
-        if not verified:
-            return
+    def _write_small(self, job: FileJob, buffer: memoryview, digests: Digests) -> StagedBlob:
+        assert self._small_buffers is not None
+        store = self.node.store
         try:
-            self.node.store.commit_all([staged for _job, staged in verified])
-        except LunadcError as exc:
-            for job, staged in verified:
-                staged.discard()
-                result[(job.lidvid, job.path)] = describe(exc)
-                failed.add((job.lidvid, job.path))
-            return
-        for job, _staged in verified:
-            self._count(job)
+            # Written under the name a download of these bytes has (``resume_path``): a
+            # crash leaves only that one file behind, which the next fetch overwrites.
+            part = store.resume_path(job.sha256)
+            try:
+                with DirectFile.create(part) as out:
+                    out.write(buffer[: digests.size])
+                return store.adopt(part, digests)
+            except OSError:
+                part.unlink(missing_ok=True)
+                raise
+        finally:
+            self._small_buffers.put(buffer)
 
     def _count(self, job: FileJob) -> None:
         with self._lock:
             self.report.files_fetched += 1
             self.report.bytes_fetched += job.size
 
-    def _large_with_retry(self, job: FileJob) -> dict[tuple[str, str], str | None]:
+    def _large_with_retry(self, job: FileJob) -> None:
         reason: str | None = None
         for _attempt in range(RETRIES + 1):
             try:
                 self._large(job)
-                return {(job.lidvid, job.path): None}
+                reason = None
+                break
             except (LunadcError, httpx.HTTPError, OSError) as exc:
                 reason = describe(exc)
-        return {(job.lidvid, job.path): reason}
+        self._settle((job.lidvid, job.path), reason)
 
     def _large(self, job: FileJob) -> None:
         store = self.node.store
@@ -290,13 +332,20 @@ class Transfer:
         if offset > job.size:
             part.unlink()
             offset = 0
+        # Resume at a whole block, so that every write of the rest can go direct; at most
+        # a block is fetched again.
+        offset -= offset % BLOCK
         if offset < job.size:
             with self.client.file(job.lidvid, job.path, offset) as response:
                 if response.status_code == 200 and offset:
                     offset = 0  # the peer ignored Range: start over
                 elif response.status_code == 206:
                     _check_range(response, offset)
-                with open(part, "r+b" if offset else "wb", buffering=0) as out:
+                with (
+                    open(part, "r+b" if offset else "wb", buffering=0) as out,
+                    # A writer of its own: a download's writes must land in order.
+                    ThreadPoolExecutor(1, thread_name_prefix="write") as writer,
+                ):
                     out.truncate(offset)
                     # One pass: the bytes already here (a resume) are read back and hashed,
                     # then the network's are hashed as they are written. What is verified
@@ -305,7 +354,10 @@ class Transfer:
                     try:
                         # A duck-typed file (read only), like the batch stream's bodies.
                         digests = copy_and_hash(
-                            cast(BinaryIO, source), _Appender(out, offset), pool=self._md5_pool
+                            cast(BinaryIO, source),
+                            _Appender(DirectFile(out.fileno()), offset),
+                            pool=self._md5_pool,
+                            writer=writer,
                         )
                     finally:
                         source.close()
@@ -319,6 +371,52 @@ class Transfer:
             raise
         staged.commit()
         self._count(job)
+
+
+class _Buffers:
+    """Page-aligned buffers for small files, reused (a fresh mapping per file costs page
+    faults): taken by a receiving thread, given back once its file is written."""
+
+    def __init__(self, count: int, size: int) -> None:
+        self._free: queue.Queue[memoryview] = queue.Queue()
+        for _ in range(count):
+            self._free.put(aligned_buffer(size))  # memory is only touched once used
+
+    def get(self) -> memoryview:
+        try:
+            return self._free.get(timeout=_BUFFER_WAIT_S)
+        except queue.Empty:
+            raise PeerError("no buffer freed: the writes of received files are stuck") from None
+
+    def put(self, buffer: memoryview) -> None:
+        self._free.put(buffer)
+
+
+def _differs(job: FileJob, fetched: FileJob) -> str | None:
+    """Why ``job`` is not the verified bytes of ``fetched`` (same SHA-256), if it is not."""
+    if job.size != fetched.size:
+        return f"{job.path}: {fetched.size} bytes, expected {job.size}"
+    if job.md5 != fetched.md5:
+        return f"{job.path}: MD5 {fetched.md5}, expected {job.md5}"
+    return None
+
+
+def _read_exactly(body: Download, view: memoryview) -> None:
+    got = 0
+    while got < len(view):
+        n = body.readinto(view[got:])
+        if not n:
+            raise PeerError("batch stream cut inside a file")
+        got += n
+
+
+def _skip(body: Download, size: int, buffer: memoryview) -> None:
+    """Read past ``size`` bytes of the stream (a file we refuse) into ``buffer``."""
+    while size > 0:
+        n = body.readinto(buffer[: min(size, len(buffer))])
+        if not n:
+            raise PeerError("batch stream cut inside a file")
+        size -= n
 
 
 class _Resumed:
@@ -361,30 +459,22 @@ class _Resumed:
 
 
 class _Appender:
-    """A sink that skips the ``offset`` bytes already in the file and writes the rest,
-    starting their write-back at once so the final fsync has little left to wait for."""
+    """A sink that skips the ``offset`` bytes already in the file (a resume: they were read
+    back to be hashed) and writes the rest after them."""
 
-    def __init__(self, out: BinaryIO, offset: int) -> None:
+    def __init__(self, out: DirectFile, offset: int) -> None:
         self._out = out
         self._skip = offset
-        self._position = offset
-        out.seek(offset)
+        out.position = offset
 
     def write(self, data: bytes | memoryview, /) -> int:
         view = memoryview(data)
         size = len(view)
         if self._skip:
-            dropped = min(self._skip, len(view))
+            dropped = min(self._skip, size)
             self._skip -= dropped
             view = view[dropped:]
-        while view:
-            written = self._out.write(view) or 0
-            if written >= _WRITEBACK_MIN and hasattr(os, "posix_fadvise"):
-                os.posix_fadvise(
-                    self._out.fileno(), self._position, written, os.POSIX_FADV_DONTNEED
-                )
-            self._position += written
-            view = view[written:]
+        self._out.write(view)
         return size
 
 

@@ -1,0 +1,80 @@
+"""Reading blobs to serve them to a peer, without the page cache where the filesystem allows.
+
+A buffered read of a blob that is not cached copies every byte out of freshly filled page
+cache pages; profiled on the node that serves replicas (bench/replicate.py), that copy cost
+more CPU than the receiver's MD5 and SHA-256 together, and it evicts what the node's users
+read. With ``O_DIRECT`` the device fills one reused, page-aligned buffer of ours. Where
+direct reads are refused (a filesystem without them) the same buffer is filled by normal
+reads. What comes out is the same bytes either way.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from lunadc.federation.direct import BLOCK
+
+_O_DIRECT = getattr(os, "O_DIRECT", 0)
+
+
+class BlobReader:
+    """The bytes of one file from ``start`` on, a ``buffer`` full a call (the last may be
+    shorter). ``buffer``: from ``aligned_buffer``, a whole number of blocks; one buffer may
+    serve many files one after the other (a fresh mapping per file costs page faults)."""
+
+    def __init__(self, path: Path, start: int, buffer: memoryview) -> None:
+        if not buffer or len(buffer) % BLOCK:
+            raise ValueError(f"the buffer must be a whole number of {BLOCK}-byte blocks")
+        self._path = path
+        self._buffer = buffer
+        # Direct reads start at a block: the bytes before ``start`` in it are dropped.
+        self._position = start - start % BLOCK
+        self._skip = start - self._position
+        self._ended = False
+        self._fd = self._open(direct=bool(_O_DIRECT))
+
+    def _open(self, *, direct: bool) -> int:
+        flags = os.O_RDONLY | os.O_CLOEXEC
+        if direct:
+            try:
+                return os.open(self._path, flags | _O_DIRECT)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    raise
+        return os.open(self._path, flags)
+
+    def _read(self) -> int:
+        try:
+            return os.preadv(self._fd, [self._buffer], self._position)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+        # Direct reads refused after all: the same reads through the page cache.
+        os.close(self._fd)
+        self._fd = self._open(direct=False)
+        return os.preadv(self._fd, [self._buffer], self._position)
+
+    def next(self) -> bytes:
+        """The next chunk; b"" at the end of the file."""
+        while not self._ended:
+            got = self._read()
+            # A regular file reads short only at its end.
+            self._ended = got < len(self._buffer)
+            self._position += got
+            skip, self._skip = self._skip, 0
+            if got > skip:
+                return bytes(self._buffer[skip:got])
+        return b""
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
