@@ -27,7 +27,7 @@ from lunadc.api.params import allow
 from lunadc.api.products import IdPath, files_by_product, resolve
 from lunadc.catalog.membership import BUNDLE, COLLECTION, members_ids
 from lunadc.catalog.records import ProductRow
-from lunadc.catalog.search import product_row
+from lunadc.catalog.search import ROW_COLUMNS, product_row
 from lunadc.catalog.tables import products
 from lunadc.catalog.visibility import visible_clause
 from lunadc.errors import IntegrityError, NotFoundError
@@ -57,7 +57,7 @@ def _products(conn: Connection, viewer: Viewer, now: str, root: ProductRow) -> l
                 continue
             ids = members_ids(conn, viewer, now, parent, 1)
             rows = conn.execute(
-                select(products)
+                select(*ROW_COLUMNS)
                 .where(products.c.id.in_(ids), visible_clause(viewer, now))
                 .order_by(products.c.lid, products.c.vid_major, products.c.vid_minor)
             )

@@ -7,7 +7,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy import CompoundSelect, Connection, Select, select
+from sqlalchemy import CompoundSelect, Connection, Select, bindparam, select
 from starlette.responses import JSONResponse, Response
 
 from lunadc.api.deps import CacheDep, ConnDep, NodeDep, NowDep, ViewerDep
@@ -64,16 +64,19 @@ def base_url(request: Request, node: Node) -> str:
 _STORED_FILE_COLUMNS = tuple(product_files.c[f.name] for f in dataclass_fields(StoredFile))
 
 
+_FILES_OF = (
+    select(product_files.c.product_id, *_STORED_FILE_COLUMNS)
+    .where(product_files.c.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(product_files.c.product_id, product_files.c.role.desc(), product_files.c.path)
+)  # built once: every product answer asks it
+
+
 def files_by_product(conn: Connection, ids: Sequence[int]) -> dict[int, list[StoredFile]]:
     found: dict[int, list[StoredFile]] = {i: [] for i in ids}
     if not ids:
         return found
-    c = product_files.c
-    rows = conn.execute(
-        select(c.product_id, *_STORED_FILE_COLUMNS)
-        .where(c.product_id.in_(list(ids)))
-        .order_by(c.product_id, c.role.desc(), c.path)
-    ).all()  # one fetch: row by row costs a driver call per file of a page
+    # One fetch: row by row costs a driver call per file of a page.
+    rows = conn.execute(_FILES_OF, {"ids": list(ids)}).all()
     for product_id, *stored in rows:
         found[product_id].append(StoredFile(*stored))
     return found

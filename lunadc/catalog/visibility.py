@@ -8,7 +8,10 @@ hand). A product becomes public by itself once its ``release_at`` has passed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     FromClause,
@@ -27,10 +30,10 @@ from lunadc.model.access import Access, Viewer
 
 
 def visible_clause(
-    viewer: Viewer, now: str, table: FromClause | None = None
+    viewer: Viewer, now: str | BindParameter[Any], table: FromClause | None = None
 ) -> ColumnElement[bool]:
     """A WHERE clause over ``products`` (or an alias of it) that keeps exactly what ``viewer``
-    may see at ``now``."""
+    may see at ``now`` (a time, or a bound parameter for a statement built once)."""
     if viewer.sees_everything:
         return true()
     t = products if table is None else table
