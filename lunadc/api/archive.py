@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 from starlette.responses import StreamingResponse
 
 from lunadc.api.auditing import record_download
-from lunadc.api.deps import ConnDep, NodeDep, NowDep, ViewerDep
+from lunadc.api.deps import NodeDep, NowDep, ViewerDep, connected
 from lunadc.api.params import allow
 from lunadc.api.products import IdPath, files_by_product, resolve
 from lunadc.catalog.membership import BUNDLE, COLLECTION, members_ids
@@ -175,11 +175,12 @@ def stream_tar(node: Node, entries: list[Entry], top: str) -> Iterator[bytes]:
         404: {"description": "No such product", "content": {"application/problem+json": {}}},
     },
 )
+@connected
 def archive(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     format: Annotated[Literal["zip", "tar"], Query(description="zip or tar")] = "zip",

@@ -6,9 +6,10 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy import Connection
 from starlette.responses import Response
 
-from lunadc.api.deps import CacheDep, ConnDep, NodeDep, NowDep, ViewerDep
+from lunadc.api.deps import CacheDep, NodeDep, NowDep, ViewerDep, connected
 from lunadc.api.params import ListRequest, allow, list_request
 from lunadc.api.products import PRODUCT_RESPONSES, answer_list
 from lunadc.catalog.classes import class_names, product_classes_for, property_types
@@ -25,11 +26,12 @@ def classes() -> Response:
 
 
 @router.get("/classes/{class_name}", responses=PRODUCT_RESPONSES)
+@connected
 def class_list(
     request: Request,
     class_name: Annotated[str, Path(description="e.g. collection, bundle, observational, any")],
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -45,6 +47,7 @@ def class_list(
 
 
 @router.get("/properties", dependencies=[Depends(allow())], response_model=list[dict[str, str]])
-def properties(conn: ConnDep, viewer: ViewerDep, now: NowDep) -> Response:
+@connected
+def properties(node: NodeDep, conn: Connection, viewer: ViewerDep, now: NowDep) -> Response:
     """Every property name ``q``, ``fields``, ``sort`` and facets can use, with its type."""
     return Response(json.dumps(property_types(conn, viewer, now)), media_type="application/json")

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
-from lunadc.api.deps import ConnDep, NowDep, ViewerDep
+from lunadc.api.deps import NodeDep, NowDep, ViewerDep, connected
 from lunadc.api.params import (
     BboxQuery,
     CircleQuery,
@@ -139,8 +140,10 @@ async def coverage_request(
     summary="How much of a region the products cover (landing-site work)",
     responses={400: {"description": "Bad parameters"}},
 )
+@connected
 def coverage(
-    conn: ConnDep,
+    node: NodeDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     req: Annotated[CoverageRequest, Depends(coverage_request)],

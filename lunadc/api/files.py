@@ -17,10 +17,11 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
+from sqlalchemy import Connection
 from starlette.responses import Response, StreamingResponse
 
 from lunadc.api.auditing import record_download
-from lunadc.api.deps import ConnDep, NodeDep, NowDep, ViewerDep
+from lunadc.api.deps import NodeDep, NowDep, ViewerDep, connected
 from lunadc.api.params import allow
 from lunadc.api.products import resolve
 from lunadc.catalog.products import files_of
@@ -128,12 +129,13 @@ def _media_type(f: StoredFile) -> str:
         416: {"description": "Range not satisfiable"},
     },
 )
+@connected
 def get_file(
     request: Request,
     identifier: Annotated[str, Path(description="The product's LIDVID (or LID: latest).")],
     file_path: Annotated[str, Path(description="The file name as the label gives it.")],
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
 ) -> Response:

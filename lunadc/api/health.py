@@ -9,17 +9,18 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
-from lunadc.api.deps import ConnDep, NodeDep
+from lunadc.api.deps import NodeDep
 from lunadc.api.params import allow
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", dependencies=[Depends(allow())], response_model=dict[str, str])
-def health(node: NodeDep, conn: ConnDep) -> Response:
+def health(node: NodeDep) -> Response:
     """200 when the catalog answers, 503 when it does not (a real check, not just "up")."""
-    try:
-        conn.execute(text("SELECT 1"))
+    try:  # the connection is opened here, not by ``connected``: failing to open is a 503
+        with node.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
         ok = True
     except SQLAlchemyError:
         ok = False

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import CompoundSelect, Connection, Select, bindparam, select
 from starlette.responses import JSONResponse, Response
 
-from lunadc.api.deps import CacheDep, ConnDep, NodeDep, NowDep, ViewerDep
+from lunadc.api.deps import CacheDep, NodeDep, NowDep, ViewerDep, connected
 from lunadc.api.geo import GEOJSON_DESCRIPTION, render_collection, render_feature
 from lunadc.api.negotiation import Format, negotiate
 from lunadc.api.params import ListRequest, fields_request, list_request, versions_request
@@ -126,10 +126,11 @@ def answer_one(
 
 
 @router.get("/products", responses=PRODUCT_RESPONSES, summary="Search the latest products")
+@connected
 def products_list(
     request: Request,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -146,11 +147,12 @@ def products_list(
 
 
 @router.get("/products/{identifier}", responses=PRODUCT_RESPONSES, summary="One product")
+@connected
 def product_one(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     wanted: FieldsDep,
@@ -159,11 +161,12 @@ def product_one(
 
 
 @router.get("/products/{identifier}/latest", responses=PRODUCT_RESPONSES)
+@connected
 def product_latest(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     wanted: FieldsDep,
@@ -174,11 +177,12 @@ def product_latest(
 
 
 @router.get("/products/{identifier}/all", responses=PRODUCT_RESPONSES)
+@connected
 def product_all(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -218,11 +222,12 @@ def _walk(
 
 
 @router.get("/products/{identifier}/members", responses=PRODUCT_RESPONSES)
+@connected
 def members(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -233,11 +238,12 @@ def members(
 
 
 @router.get("/products/{identifier}/members/members", responses=PRODUCT_RESPONSES)
+@connected
 def members_members(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -248,11 +254,12 @@ def members_members(
 
 
 @router.get("/products/{identifier}/member-of", responses=PRODUCT_RESPONSES)
+@connected
 def member_of(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -263,11 +270,12 @@ def member_of(
 
 
 @router.get("/products/{identifier}/member-of/member-of", responses=PRODUCT_RESPONSES)
+@connected
 def member_of_of(
     request: Request,
     identifier: IdPath,
     node: NodeDep,
-    conn: ConnDep,
+    conn: Connection,
     viewer: ViewerDep,
     now: NowDep,
     cache: CacheDep,
@@ -283,7 +291,7 @@ def _versions_route(path: str, *, down: bool, depth: int) -> None:
         identifier: IdPath,
         versions: Versions,
         node: NodeDep,
-        conn: ConnDep,
+        conn: Connection,
         viewer: ViewerDep,
         now: NowDep,
         cache: CacheDep,
@@ -306,7 +314,7 @@ def _versions_route(path: str, *, down: bool, depth: int) -> None:
     name = path.replace("/", "_").replace("-", "_").strip("_{}")
     router.add_api_route(
         path,
-        endpoint,
+        connected(endpoint),
         methods=["GET"],
         responses=PRODUCT_RESPONSES,
         name=name,
