@@ -53,7 +53,7 @@ from lunadc.search.spatial import (
     region_from_geometry,
 )
 from lunadc.search.spatial.bodies import BODY_RADII_KM
-from lunadc.search.spatial.cells import stored_cells
+from lunadc.search.spatial.cells import QUERY_MAX_CELLS, stored_cells
 from lunadc.search.spatial.place import Place
 from lunadc.search.spatial.refine import ASK, YES, decide
 from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
@@ -167,7 +167,7 @@ def _cells_clause(bodies: Sequence[str], region: Region) -> ColumnElement[bool]:
     testing only ``lo`` matched every stored cell that merely starts where an ancestor of
     the query starts (thousands of rows for a point in a dense polar field, not dozens).
     """
-    q = cell_query(cells_for_region(region))
+    q = cell_query(cells_for_region(region, max_cells=QUERY_MAX_CELLS))
     terms = [
         f"(footprint_cells.lo >= {int(lo)} AND footprint_cells.lo < {int(hi)})"
         for lo, hi in q.ranges

@@ -17,7 +17,12 @@ from lunadc.search.spatial import (
     cells_overlap,
     intersects,
 )
-from lunadc.search.spatial.cells import MAX_DEPTH, STORED_MAX_CELLS, stored_cells
+from lunadc.search.spatial.cells import (
+    MAX_DEPTH,
+    QUERY_MAX_CELLS,
+    STORED_MAX_CELLS,
+    stored_cells,
+)
 from lunadc.search.spatial.vec import xyz
 from tests.spatial.oracle import Spec, made, sample_cap, to_lonlat
 from tests.spatial.oracle import contains as oracle_contains
@@ -49,6 +54,7 @@ def test_every_point_of_a_region_lies_in_its_covering(item: tuple[Spec, float], 
     spec, _s = item
     region = made(spec)
     cells = cells_for_region(region)
+    searched = cells_for_region(region, max_cells=QUERY_MAX_CELLS)  # what a search asks
     stored = stored_cells(region)  # the looser covering registration stores
     assert 1 <= len(cells) <= 24 and 1 <= len(stored) <= max(STORED_MAX_CELLS, 12)
     rng = np.random.default_rng(seed)
@@ -56,7 +62,7 @@ def test_every_point_of_a_region_lies_in_its_covering(item: tuple[Spec, float], 
     pts = sample_cap(np.array(centre), min(math.pi, radius * 1.01 + 1e-12), 400, rng)
     pts = np.concatenate([pts, np.array([centre])])
     inside = pts[oracle_contains(spec, pts) | region.contains_array(pts)]
-    for covering in (cells, stored):
+    for covering in (cells, searched, stored):
         ranges = [(c.lo, c.hi) for c in covering]
         for idx in finest_cells(inside) if len(inside) else []:
             assert any(lo <= idx < hi for lo, hi in ranges), (spec, idx)

@@ -43,7 +43,7 @@ def box_cells(box: Box, order: int) -> tuple[np.ndarray, np.ndarray]:
     Conservative: every point of the box, or within ``TOL`` of it, lies in a returned cell.
     Cells of coarser orders lie wholly inside the box's bounding test (see module doc).
     """
-    import cdshealpix.nested as chp  # type: ignore[import-untyped, unused-ignore]
+    from cdshealpix import cdshealpix as _ext  # type: ignore[import-untyped, unused-ignore]
 
     south, north = math.radians(box.south) - _MARGIN, math.radians(box.north) + _MARGIN
     west, width = math.radians(box.west), math.radians(box.width)
@@ -53,9 +53,13 @@ def box_cells(box: Box, order: int) -> tuple[np.ndarray, np.ndarray]:
     kept_depth: list[np.ndarray] = []
     cells: np.ndarray = np.arange(12, dtype=np.uint64)
     for depth in range(order + 1):
-        lon, lat = chp.healpix_to_lonlat(cells, depth)
+        # The extension itself, on one thread: the Python wrapper's astropy quantities and a
+        # thread pool cost more than the few hundred cells of a level (2-3x, more under load).
+        lon, lat = np.empty(len(cells)), np.empty(len(cells))
+        levels = np.full(len(cells), depth, dtype=np.uint8)
+        _ext.healpix_to_lonlat(levels, cells, 0.5, 0.5, lon, lat, np.uint16(1))
         radius = _CELL_RADIUS * _BASE_CELL / 2**depth + _MARGIN
-        lon_lo, lon_width, lat_lo, lat_hi = _cap_bounds(lon.rad, lat.rad, radius)
+        lon_lo, lon_width, lat_lo, lat_hi = _cap_bounds(lon, lat, radius)
         meets_lat = (lat_hi >= south) & (lat_lo <= north)
         inside_lat = (lat_lo >= south) & (lat_hi <= north)
         if full_lon:
