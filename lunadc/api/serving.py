@@ -12,6 +12,7 @@ ends, so a restarted worker can take it over).
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,6 +49,23 @@ def take_sync_lock(root: Path) -> bool:
     return True
 
 
+# A page of 100 products allocates tens of thousands of dicts and lists, nearly all freed by
+# reference counting, yet with the default thresholds (700, 10, 10) the collector kept
+# running: serving 300 such pages (after a 999-page walk) took 10,344 young and 52 full
+# collections, the full ones ~120 ms each over the libraries' objects, about half of all
+# the CPU. Frozen and with these thresholds: 295 and 2, and a page's CPU went from 10 to 5 ms.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_gc() -> None:
+    """Collect garbage in a serving process rarely: freeze what exists at start-up (the
+    libraries and the app, never garbage) out of the collector's sight, and raise the
+    thresholds. Call once the app is built, before it serves."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def worker_app() -> FastAPI:
     """The app of one worker process (uvicorn calls this in each worker)."""
     root = Path(os.environ[ROOT_ENV])
@@ -68,4 +86,5 @@ def worker_app() -> FastAPI:
             node.close()
 
     app.router.lifespan_context = lifespan
+    tune_gc()
     return app

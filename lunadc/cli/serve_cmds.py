@@ -37,7 +37,7 @@ def serve(
     import uvicorn
 
     from lunadc.api.app import create_app
-    from lunadc.api.serving import FACTORY, ROOT_ENV
+    from lunadc.api.serving import FACTORY, ROOT_ENV, tune_gc
 
     try:
         node = Node.open(root)
@@ -58,7 +58,9 @@ def serve(
             "http": "httptools",
         }
         if workers == 1:
-            uvicorn.run(create_app(node), **options)
+            app = create_app(node)
+            tune_gc()
+            uvicorn.run(app, **options)
             return
     # Each worker opens the node itself (lunadc.api.serving); this process only supervises.
     os.environ[ROOT_ENV] = str(root.resolve())
