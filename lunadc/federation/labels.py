@@ -1,10 +1,13 @@
 """Reading a peer's labels here, from their verified bytes: alone, or in worker processes.
 
-Reading a label (safe XML parse and extraction) is the CPU-bound part of applying a feed
-page: thousands of new products cost seconds per page on one core. With enough labels a
-pool of spawned workers reads them; a worker imports only this module and the PDS4 reader,
-never the catalog, storage or web layers. Either way the result is the same ``Label``: the
-catalog entry always comes from the label bytes, never from what the peer parsed.
+Reading a label (safe XML parse and extraction) is CPU-bound work of applying a feed page.
+Small labels read here in a fraction of a millisecond, less than sending them to another
+process and their ``Label`` back costs (bench/replicate.py: 100,000 small labels synced
+faster without workers, with half the CPU). Large labels cost milliseconds each: then a
+pool of spawned workers reads them. So the reader times (in CPU time of its own thread, not
+disturbed by other threads or processes) the first labels it reads here, and starts workers
+only if they are slow. Either way the result is the same ``Label``: the catalog entry always
+comes from the label bytes, never from what the peer parsed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -26,6 +30,8 @@ from lunadc.pds4.safe_xml import parse_xml
 
 PARALLEL_MIN = 200  # fewer labels than this: starting workers costs more than it saves
 MAX_WORKERS = 4
+SAMPLE_LABELS = 200  # read here and timed before deciding on workers
+WORKERS_FROM_MS = 0.5  # a label costing more than this (CPU, on average): use workers
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,21 +78,37 @@ def _read_many(jobs: Sequence[LabelJob]) -> Results:
 
 
 class LabelReader:
-    """Reads batches of labels; starts its worker pool on the first large batch and keeps
-    it for the rest of the sync pass (``close`` ends it)."""
+    """Reads batches of labels: here while they are cheap, else in a worker pool that it
+    starts on the first large batch and keeps for the rest of the sync pass (``close``
+    ends it)."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
+        self._sampled = 0  # labels read here and timed
+        self._sample_s = 0.0  # their CPU time
 
     def read(self, jobs: Sequence[LabelJob]) -> Results:
         return self.start(jobs)()
 
+    def _slow(self) -> bool:
+        """Are labels, as seen so far, worth a worker pool?"""
+        if self._sampled < SAMPLE_LABELS:
+            return False
+        return self._sample_s / self._sampled * 1000 > WORKERS_FROM_MS
+
     def start(self, jobs: Sequence[LabelJob]) -> Pending:
-        """Begin reading ``jobs`` (in the workers, if there are enough of them); the
-        function returned waits for the results, in the order of ``jobs``."""
-        if len(jobs) < PARALLEL_MIN or self.workers < 2:
-            return lambda: [read_label(job) for job in jobs]
+        """Begin reading ``jobs``; the function returned waits for the results, in the
+        order of ``jobs``. Read here, they are read now (by the calling thread: sync calls
+        this from the thread that prepares the next page)."""
+        use_pool = self._pool is not None or self._slow()
+        if len(jobs) < PARALLEL_MIN or self.workers < 2 or not use_pool:
+            started = time.thread_time()
+            results = [read_label(job) for job in jobs]
+            if self._sampled < SAMPLE_LABELS:
+                self._sampled += len(jobs)
+                self._sample_s += time.thread_time() - started
+            return lambda: results
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.workers,
