@@ -122,7 +122,8 @@ def coverage_report(
     if req.max_resolution_m is not None:
         where = and_(where, footprints.c.resolution_m <= req.max_resolution_m)
     found = _found(conn, where, place)
-    pieces = {f.id: ctx.stored_piece(f.region, stored_region) for f in found}  # all meet it
+    drawn = ctx.stored_pieces([f.region for f in found], stored_region)  # all meet it
+    pieces = {f.id: p for f, p in zip(found, drawn, strict=True)}
     result = ctx.result(list(pieces.values()))
     by_instrument: dict[str, list[_Found]] = defaultdict(list)
     for f in found:

@@ -120,3 +120,29 @@ def test_stored_footprints_are_drawn_as_their_regions_are(
         assert stored.drawn.symmetric_difference(built.drawn).area <= 1e-12 * built.drawn.area
         assert ctx.fraction([stored]) == pytest.approx(ctx.fraction([built]), abs=1e-12)
     assert drawn_straight > 0
+
+
+@pytest.mark.parametrize(("lon", "lat", "seed"), [*PLACES, (0.0, -88.0, 4)])
+def test_stored_footprints_drawn_together_are_drawn_as_one_by_one(
+    lon: float, lat: float, seed: int
+) -> None:
+    region = Circle.from_km(lon, lat, 10.0, MOON_KM)
+    ctx = CoverageContext(region, body_radius_km=MOON_KM)
+    deg = math.degrees(1 / MOON_KM)
+    odd: list[Region] = [
+        Box(west=lon - 1.0, south=-90.0, east=lon + 1.0, north=90.0),  # pole to pole
+        Box(west=lon - 1.0, south=-90.0, east=lon + 1.0, north=lat + 0.1),  # holds a pole
+        Polygon(((lon - 0.1, lat - 0.05), (lon + 0.1, lat - 0.05), (lon, lat + 0.1))),
+        Polygon(tuple((lon + 0.1 * math.cos(k), lat + 0.05 * math.sin(k)) for k in range(5))),
+        Circle.from_km(lon, lat, 3.0, MOON_KM),
+        MultiRegion((Box(lon - 5 * deg, lat - 5 * deg, lon, lat), Circle(lon, lat, 2 * deg))),
+    ]
+    feet = [f for f in [*footprints_near(lon, lat, 30, seed), *odd] if intersects(f, region)]
+    texts = [region_to_json(f) for f in feet]
+    together = ctx.stored_pieces(texts, region_from_json)
+    assert len(together) == len(feet)
+    for text, f, piece in zip(texts, feet, together, strict=True):
+        alone = ctx.stored_piece(text, region_from_json)
+        assert piece.full == alone.full == ctx.piece(f).full
+        assert shapely.equals_exact(piece.drawn, alone.drawn, tolerance=0.0)
+        assert ctx.fraction([piece]) == pytest.approx(ctx.fraction([ctx.piece(f)]), abs=1e-12)

@@ -31,13 +31,12 @@ from lunadc.search.spatial.cells import order_for_size
 from lunadc.search.spatial.planar import Laea, polygons_geojson, polygons_of, ring_lonlat, split_180
 from lunadc.search.spatial.predicates import covers, intersects
 from lunadc.search.spatial.regions import GeometryError, Point, Region, Shape
+from lunadc.search.spatial.rings import SHORT_CHORDS, box_points, polygon_points
 from lunadc.search.spatial.vec import (
     FloatArray,
     angle,
     angle_array,
     lonlat_array,
-    normalize_lon,
-    xyz_array,
 )
 
 if TYPE_CHECKING:  # mocpy and astropy are imported where used (seconds at start-up)
@@ -48,7 +47,6 @@ _GREAT_STEPS_PER_RADIUS = 16  # samples of great-circle edges per region radius
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 _STORED_NEAR_COS = math.cos(1.0)  # stored footprints drawn straight from text: within 1 rad
 _MAY_COVER = 0.99  # drawn smaller than this share of the region: cannot cover it
-_SHORT_CHORDS = 1024  # an arc drawn in no more chords than this is drawn whole
 _FAR = 2.6  # radians: a footprint reaching no further than this from the centre is drawn whole
 
 
@@ -147,7 +145,7 @@ class CoverageContext:
         without first finding which coarse pieces of it are near; ``None``: not short."""
         length = arc.sweep * math.sin(arc.r)
         k = max(1, math.ceil(length / self._step(arc)), math.ceil(arc.sweep * 128 / math.pi))
-        return k if length <= self._coarse or k <= _SHORT_CHORDS else None
+        return k if length <= self._coarse or k <= SHORT_CHORDS else None
 
     def _arc_params(self, arc: Arc) -> FloatArray:
         step = self._step(arc)
@@ -260,95 +258,76 @@ class CoverageContext:
         box or polygon near the region: the same points :meth:`_planar` would draw, without
         building the region object. ``parse`` builds it where it is needed after all (the
         exact ``covers`` test, other shapes)."""
-        drawn = self._draw_stored(text)
-        if drawn is None:
-            return self.piece(parse(text), meets=True)
-        if drawn.area >= _MAY_COVER * self.drawn_area and covers(parse(text), self.region):
-            return Piece(self.region_geometry, full=True)
-        return Piece(drawn, region=self.region_geometry)
+        return self.stored_pieces([text], parse)[0]
 
-    def _draw_stored(self, text: str) -> BaseGeometry | None:
-        parts = json.loads(text)
-        if not isinstance(parts, list) or len(parts) != 1:
-            return None
-        part: dict[str, Any] = parts[0] if isinstance(parts[0], dict) else {}
-        if len(part) == 1 and isinstance(part.get("polygon"), list):
-            pts = self._polygon_points(np.asarray(part["polygon"], dtype=np.float64))
-        elif len(part) == 1 and isinstance(part.get("box"), list) and len(part["box"]) == 4:
-            pts = self._box_points(*(float(x) for x in part["box"]))
-        else:
-            return None
-        if pts is None or float((pts @ np.asarray(self._centre)).min()) < _STORED_NEAR_COS:
-            return None
-        poly = shapely.Polygon(self.laea.forward(pts))
-        return poly if poly.is_valid and poly.area > 0.0 else None
-
-    def _counts(self, sweep: FloatArray, length: FloatArray, step: float) -> IntArray | None:
-        """Chords per arc, as :meth:`_short_count` gives them (``None``: one is long)."""
-        k = np.maximum(
-            np.maximum(np.ceil(length / step), np.ceil(sweep * 128 / math.pi)), 1.0
-        ).astype(np.int64)
-        return None if int(k.max()) > _SHORT_CHORDS else k
-
-    @staticmethod
-    def _spread(sweep: FloatArray, k: IntArray) -> tuple[FloatArray, IntArray]:
-        """Per-chord start parameters of arcs split into ``k`` chords, and each's arc index."""
-        arc = np.repeat(np.arange(len(k)), k)
-        first = np.repeat(np.cumsum(k) - k, k)
-        return (np.arange(int(k.sum())) - first) * (sweep / k)[arc], arc
-
-    def _polygon_points(self, lonlat: FloatArray) -> FloatArray | None:
-        """The ring of ``Arc.great`` edges between stored vertices, as :meth:`_ring`."""
-        if lonlat.ndim != 2 or len(lonlat) < 3:
-            return None
-        a = xyz_array(lonlat[:, 0], lonlat[:, 1])
-        b = np.roll(a, -1, axis=0)
-        c = np.cross(a, b)
-        norm = np.sqrt(np.einsum("ij,ij->i", c, c))
-        if float(norm.min()) < 1e-15:
-            return None
-        sweep = np.arctan2(norm, np.einsum("ij,ij->i", a, b))
-        v = np.cross(c / norm[:, None], a)
-        k = self._counts(sweep, sweep, self._fine_great)
-        if k is None:
-            return None
-        ts, arc = self._spread(sweep, k)
-        out: FloatArray = np.cos(ts)[:, None] * a[arc] + np.sin(ts)[:, None] * v[arc]
+    def stored_pieces(self, texts: Sequence[str], parse: Callable[[str], Region]) -> list[Piece]:
+        """:meth:`stored_piece` of each of ``texts``, the boxes and polygons drawn together."""
+        drawn = self._draw_stored_many(texts)
+        areas = shapely.area(drawn)
+        out: list[Piece] = []
+        for text, g, area in zip(texts, drawn.tolist(), areas.tolist(), strict=True):
+            if g is None:
+                out.append(self.piece(parse(text), meets=True))
+            elif area >= _MAY_COVER * self.drawn_area and covers(parse(text), self.region):
+                out.append(Piece(self.region_geometry, full=True))
+            else:
+                out.append(Piece(g, region=self.region_geometry))
         return out
 
-    def _box_points(
-        self, west: float, south: float, east: float, north: float
-    ) -> FloatArray | None:
-        """The ring of a box's parallels and meridians, in ``Box`` boundary order."""
-        width = (east - west) % 360.0
-        if width == 0.0 and east != west:
-            width = 360.0
-        if not (0.0 < width < 360.0 and south < north):
-            return None
-        w, wd = math.radians(normalize_lon(west)), math.radians(width)
-        s, n = math.radians(south), math.radians(north)
-        # pieces: (lon0, lon step sign, lat0, lat step sign, sweep, arc length, great?)
-        pieces = []
-        if south > -90.0:
-            pieces.append((w, 1.0, s, 0.0, wd, wd * math.cos(s), False))
-        pieces.append((w + wd, 0.0, s, 1.0, n - s, n - s, True))
-        if north < 90.0:
-            pieces.append((w + wd, -1.0, n, 0.0, wd, wd * math.cos(n), False))
-        pieces.append((w, 0.0, n, -1.0, n - s, n - s, True))
-        counts = []
-        for _l0, _dl, _p0, _dp, sweep, length, great in pieces:
-            step = self._fine_great if great else self._fine
-            k = self._counts(np.array([sweep]), np.array([length]), step)
-            if k is None:
-                return None
-            counts.append(int(k[0]))
-        k_all = np.array(counts)
-        sweeps = np.array([p[4] for p in pieces])
-        ts, arc = self._spread(sweeps, k_all)
-        table = np.array([p[:4] for p in pieces])
-        lon = table[arc, 0] + table[arc, 1] * ts
-        lat = table[arc, 2] + table[arc, 3] * ts
-        return xyz_array(np.degrees(lon), np.degrees(lat))
+    def _draw_stored(self, text: str) -> BaseGeometry | None:
+        drawn: BaseGeometry | None = self._draw_stored_many([text])[0]
+        return drawn
+
+    def _draw_stored_many(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.object_]]:
+        """Planar drawings of stored footprints that are one box or one polygon near the
+        region (``None`` for the others, and where the drawing is not a valid polygon)."""
+        out = np.full(len(texts), None, dtype=object)
+        values = json.loads("[" + ",".join(texts) + "]") if texts else []
+        boxes: list[tuple[int, list[float]]] = []
+        polygons: dict[int, list[tuple[int, list[list[float]]]]] = {}
+        for i, parts in enumerate(values):
+            if not isinstance(parts, list) or len(parts) != 1 or not isinstance(parts[0], dict):
+                continue
+            part = parts[0]
+            if len(part) != 1:
+                continue
+            poly, box = part.get("polygon"), part.get("box")
+            if isinstance(poly, list) and len(poly) >= 3:
+                polygons.setdefault(len(poly), []).append((i, poly))
+            elif isinstance(box, list) and len(box) == 4:
+                boxes.append((i, box))
+        found: list[tuple[FloatArray, IntArray]] = []
+        for group in polygons.values():
+            index = np.array([i for i, _ in group])
+            pts, owner, _ok = polygon_points(
+                np.asarray([v for _, v in group], dtype=np.float64), self._fine_great
+            )
+            found.append((pts, index[owner]))
+        if boxes:
+            index = np.array([i for i, _ in boxes])
+            pts, owner, _ok = box_points(
+                np.asarray([v for _, v in boxes], dtype=np.float64), self._fine, self._fine_great
+            )
+            found.append((pts, index[owner]))
+        if not found:
+            return out
+        pts = np.concatenate([p for p, _ in found])
+        owner = np.concatenate([o for _, o in found])
+        if not len(owner):
+            return out
+        order = np.argsort(owner, kind="stable")  # each footprint's points together, in order
+        pts, owner = pts[order], owner[order]
+        _ids, first, counts = np.unique(owner, return_index=True, return_counts=True)
+        near = np.minimum.reduceat(pts @ np.asarray(self._centre), first) >= _STORED_NEAR_COS
+        keep = np.repeat(near & (counts >= 3), counts)
+        if not keep.any():
+            return out
+        xy = self.laea.forward(pts[keep])
+        kept_ids, ring_index = np.unique(owner[keep], return_inverse=True)
+        polys = shapely.polygons(shapely.linearrings(xy, indices=ring_index))
+        good = shapely.is_valid(polys) & (shapely.area(polys) > 0.0)
+        out[kept_ids[good]] = polys[good]
+        return out
 
     def pieces(self, footprints: Iterable[Region]) -> list[Piece]:
         return [self.piece(f) for f in footprints]
