@@ -276,9 +276,9 @@ def correlated(where: ColumnElement[bool]) -> ColumnElement[bool]:
 NearIds = str | list[int]
 """Step 1's ids as the database hands them to step 2: a JSON array text on SQLite (made by
 ``json_group_array``, read by ``json_each``), a list on PostgreSQL (``array_agg``, ``ANY``).
-Thousands of ids near the pole never become Python rows one by one: each row is a few
-objects for the garbage collector, whose full collections (~100 ms in a server's heap) were
-most of the slowest 1% of place searches."""
+Thousands of ids near the pole never become Python rows one by one (fetched through
+SQLAlchemy, each costs time and a few objects for the garbage collector) only to be written
+back into the next statement."""
 
 
 def near_ids(conn: Connection, bodies: Sequence[str], region: Region) -> NearIds:
