@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from lunadc.catalog.tables import fed_replicas, product_files, products
 from lunadc.federation.sync import run_once
@@ -10,11 +10,11 @@ from lunadc.node import Node
 from tests.federation.helpers import add_rule, app_for, factory, peer
 
 
-def _count(node: Node, *where: object) -> int:
+def _count(node: Node, *where: ColumnElement[bool]) -> int:
     with node.engine.connect() as conn:
         return int(
             conn.execute(select(func.count()).select_from(products).where(*where)).scalar_one()
-        )  # type: ignore[arg-type]
+        )
 
 
 def test_metadata_then_bytes_converge(home: Node, other: Node) -> None:
@@ -41,7 +41,7 @@ def test_metadata_then_bytes_converge(home: Node, other: Node) -> None:
             .select_from(product_files)
             .where(product_files.c.blob_key.is_(None))
         ).scalar_one()
-        states = dict(
+        states: dict[str, int] = dict(
             conn.execute(
                 select(fed_replicas.c.state, func.count()).group_by(fed_replicas.c.state)
             ).all()

@@ -4,6 +4,7 @@ that is down is a real closed loopback port."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import httpx
 from fastapi.testclient import TestClient
@@ -19,7 +20,7 @@ from tests.federation.helpers import add_rule, app_for, factory, peer, url_of
 from tests.federation.procs import free_port
 
 
-def _pool_for(app: object, node: Node, apps: dict[str, object]) -> None:
+def _pool_for(app: object, node: Node, apps: Mapping[str, object]) -> None:
     """Let ``app`` reach the in-process apps; any other peer over real sockets."""
 
     def make(row: PeerRow) -> httpx.Client:
