@@ -19,10 +19,8 @@ import hashlib
 import json
 import queue
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 import httpx
@@ -33,6 +31,7 @@ from lunadc.errors import IntegrityError, LunadcError, PeerError
 from lunadc.federation.commits import GroupCommitter
 from lunadc.federation.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.federation.peers import Download, PeerClient, describe
+from lunadc.federation.resumable import Appender, Pace, Resumed, check_range
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
 from lunadc.node import Node
@@ -42,7 +41,6 @@ SMALL_FILE = 1024 * 1024  # at most this: travels in a batch
 BATCH_FILES = 256
 BATCH_BYTES = 32 * 1024 * 1024
 RETRIES = 2  # a bad or cut file is fetched again this many times within one pass
-CHUNK = 1024 * 1024
 _NOT_DURABLE = "verified, but not yet made durable"
 SMALL_WRITES = 8  # small files being written at once (each direct write waits for the disk)
 _BUFFER_WAIT_S = 600.0  # a buffer frees once its write ends; this long means a stuck disk
@@ -340,7 +338,7 @@ class Transfer:
                 if response.status_code == 200 and offset:
                     offset = 0  # the peer ignored Range: start over
                 elif response.status_code == 206:
-                    _check_range(response, offset)
+                    check_range(response, offset)
                 with (
                     open(part, "r+b" if offset else "wb", buffering=0) as out,
                     # A writer of its own: a download's writes must land in order.
@@ -350,12 +348,13 @@ class Transfer:
                     # One pass: the bytes already here (a resume) are read back and hashed,
                     # then the network's are hashed as they are written. What is verified
                     # is exactly what the file holds, without reading 512 MiB again.
-                    source = _Resumed(part, offset, response, job, _Pace(self.max_rate))
+                    pace = Pace(self.max_rate)
+                    source = Resumed(part, offset, response, job.path, job.size, pace)
                     try:
                         # A duck-typed file (read only), like the batch stream's bodies.
                         digests = copy_and_hash(
                             cast(BinaryIO, source),
-                            _Appender(DirectFile(out.fileno()), offset),
+                            Appender(DirectFile(out.fileno()), offset),
                             pool=self._md5_pool,
                             writer=writer,
                         )
@@ -419,82 +418,6 @@ def _skip(body: Download, size: int, buffer: memoryview) -> None:
         size -= n
 
 
-class _Resumed:
-    """A file-like source: the first ``offset`` bytes of ``part``, then the response body;
-    never more than the job's size in all. Read into the caller's buffer: no copies."""
-
-    def __init__(
-        self, part: Path, offset: int, response: Download, job: FileJob, pace: _Pace
-    ) -> None:
-        self._prefix = open(part, "rb") if offset else None  # noqa: SIM115 - closed in close()
-        self._left = offset
-        self._body = response
-        self._job = job
-        self._total = 0
-        self._pace = pace
-
-    def readinto(self, buffer: memoryview, /) -> int:
-        if self._prefix is not None and self._left > 0:
-            got = self._prefix.readinto(buffer[: self._left])
-            if not got:
-                raise IntegrityError(f"{self._job.path}: the partial download shrank")
-            self._left -= got
-        else:
-            got = self._body.readinto(buffer)
-            self._pace.after(got)
-        self._total += got
-        if self._total > self._job.size:
-            raise IntegrityError(f"{self._job.path}: more bytes than {self._job.size}")
-        return got
-
-    def read(self, n: int = -1, /) -> bytes:
-        buffer = bytearray(n if n > 0 else CHUNK)
-        got = self.readinto(memoryview(buffer))
-        del buffer[got:]
-        return bytes(buffer)
-
-    def close(self) -> None:
-        if self._prefix is not None:
-            self._prefix.close()
-
-
-class _Appender:
-    """A sink that skips the ``offset`` bytes already in the file (a resume: they were read
-    back to be hashed) and writes the rest after them."""
-
-    def __init__(self, out: DirectFile, offset: int) -> None:
-        self._out = out
-        self._skip = offset
-        out.position = offset
-
-    def write(self, data: bytes | memoryview, /) -> int:
-        view = memoryview(data)
-        size = len(view)
-        if self._skip:
-            dropped = min(self._skip, size)
-            self._skip -= dropped
-            view = view[dropped:]
-        self._out.write(view)
-        return size
-
-
-class _Pace:
-    """Sleeps as needed to keep a download at or under ``rate`` bytes/s (0: no limit)."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.started = time.monotonic()
-        self.done = 0
-
-    def after(self, size: int) -> None:
-        if self.rate <= 0:
-            return
-        self.done += size
-        ahead = self.done / self.rate - (time.monotonic() - self.started)
-        if ahead > 0:
-            time.sleep(ahead)
-
-
 def _header(line: bytes) -> dict[str, Any]:
     try:
         head = json.loads(line)
@@ -503,9 +426,3 @@ def _header(line: bytes) -> dict[str, Any]:
     if not isinstance(head, dict):
         raise PeerError("batch stream: unreadable header")
     return head
-
-
-def _check_range(response: Download, offset: int) -> None:
-    value = response.headers.get("content-range", "")
-    if not value.startswith(f"bytes {offset}-"):
-        raise PeerError(f"the peer answered range {value!r}, not from byte {offset}")
