@@ -203,3 +203,36 @@ def test_bad_keys_cannot_escape_the_store(store: LocalBlobStore) -> None:
     for key in ("../etc/passwd", "sha256/../../x/y", "sha256/ab/cd/../../../../etc"):
         with pytest.raises(NotFoundError):
             store.open(key)
+
+
+def test_a_new_store_keeps_blobs_one_folder_deep(store: LocalBlobStore) -> None:
+    data = b"one level"
+    key = store.stage(io.BytesIO(data)).commit()
+    sha = hashlib.sha256(data).hexdigest()
+    assert key == blob_key(sha)  # keys do not change with the layout
+    assert store.path_of(key) == store.root / "sha256" / sha[:2] / sha
+    assert store.path_of(key).read_bytes() == data
+    assert list(store.iter_keys()) == [key]
+    assert list(LocalBlobStore(store.root).iter_keys()) == [key]  # another process agrees
+
+
+def test_a_store_made_before_the_layout_file_keeps_two_levels(tmp_path: Path) -> None:
+    root = tmp_path / "old-archive"
+    data = b"two levels"
+    sha = hashlib.sha256(data).hexdigest()
+    old = root / "sha256" / sha[:2] / sha[2:4] / sha
+    old.parent.mkdir(parents=True)
+    old.write_bytes(data)
+    store = LocalBlobStore(root)
+    store.create()  # an existing store keeps its own layout
+    assert not (root / "layout").exists()
+    assert list(store.iter_keys()) == [blob_key(sha)]
+    assert store.open(blob_key(sha)).read() == data
+    other = store.stage(io.BytesIO(b"added later")).commit()
+    assert store.path_of(other).parent.parent.parent == root / "sha256"
+
+
+def test_an_unknown_layout_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "layout").write_text("blake3/abc\n", encoding="ascii")
+    with pytest.raises(StorageError, match="unknown blob layout"):
+        LocalBlobStore(tmp_path)
