@@ -47,7 +47,9 @@ def to_xyz(lon: Any, lat: Any) -> Arr:
 
 
 def to_lonlat(p: Arr) -> tuple[Arr, Arr]:
-    lat = np.degrees(np.arcsin(np.clip(p[:, 2], -1, 1)))
+    # atan2, not arcsin(z): near a pole arcsin loses ~1e-7 degrees, more than the footprints
+    # of a few metres that the strategies make there.
+    lat = np.degrees(np.arctan2(p[:, 2], np.hypot(p[:, 0], p[:, 1])))
     lon = np.degrees(np.arctan2(p[:, 1], p[:, 0]))
     return lon, lat
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lunadc.search.spatial import union
@@ -44,6 +44,7 @@ def _in_bounds(b: tuple[float, float, float, float], lon: float, lat: float) -> 
 
 @PROPS
 @given(single(with_points=True), st.integers(0, 2**32 - 1))
+@example((("circle", -166.626744140462, -89.99998389103106, 1.432394487827058e-05), 1e-06), 153520)
 def test_bounds_hold_the_region(item: tuple[Spec, float], seed: int) -> None:
     spec, _ = item
     region = made(spec)
