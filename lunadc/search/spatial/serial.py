@@ -14,7 +14,7 @@ from typing import Any
 
 from lunadc.search.spatial.polygon import Polygon
 from lunadc.search.spatial.regions import Box, Circle, GeometryError, Point, Region, Shape, union
-from lunadc.search.spatial.vec import lonlat
+from lunadc.search.spatial.vec import TOL, lonlat
 
 
 def _part(s: Shape) -> dict[str, Any]:
@@ -62,8 +62,12 @@ def bounds(region: Region) -> tuple[float, float, float, float]:
     crosses 180°; ``-180, 180`` in longitude when it holds a pole or is too wide to bound).
 
     Taken from the region's bounding cap, so it may be a little larger than the tightest box.
+    The cap is widened by the tolerance the regions' own tests allow (``TOL``): a few metres
+    from a pole, that tolerance spans degrees of longitude, and a point the exact test keeps
+    must not fall outside the box that pre-filters it.
     """
-    (x, y, z), r = region.cap
+    (x, y, z), cap_radius = region.cap
+    r = cap_radius * (1 + 1e-9) + 2 * TOL
     lon_c, lat_c = lonlat((x, y, z))
     r_deg = math.degrees(r)
     south, north = max(-90.0, lat_c - r_deg), min(90.0, lat_c + r_deg)
