@@ -294,13 +294,15 @@ class Transfer:
         assert self._small_buffers is not None
         store = self.node.store
         try:
-            # Written under the name a download of these bytes has (``resume_path``): a
-            # crash leaves only that one file behind, which the next fetch overwrites.
-            part = store.resume_path(job.sha256)
+            # Straight into the store's temporary folder, claimed there: a small file is
+            # never resumed, so it needs no ``.resume`` name and no rename out of it (a
+            # rename and a mkdir per file). A crash leaves a temporary file that the next
+            # start removes.
+            part = store.new_tmp_path()
             try:
                 with DirectFile.create(part) as out:
                     out.write(buffer[: digests.size])
-                return store.adopt(part, digests)
+                return store.claim(store.tmp_name(part), digests)
             except OSError:
                 part.unlink(missing_ok=True)
                 raise

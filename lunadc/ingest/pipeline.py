@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import secrets
 import time
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -91,7 +90,7 @@ class Ingestor:
         self._collections: dict[str, tuple[str, ...]] = {}
         # The folder workers stage this run's files into (our pid first, so that a later
         # start removes it if we die; the rest tells this run's apart).
-        self._run_folder = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._run_folder = node.store.new_run_name()
 
     def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
         started = time.perf_counter()

@@ -2,8 +2,8 @@
 
 Layout under the store's root: ``sha256/ab/<sha256>`` for finished blobs (stores made before
 the ``layout`` file existed: ``sha256/ab/cd/<sha256>``, read and written as they are),
-``.tmp/<pid>-<random>.part`` for blobs being written, ``.tmp/<pid>-<run>/<random>.part`` for
-blobs that worker processes stage for the process ``<pid>`` (a *run folder*), and
+``.tmp/<pid>-<tag>-<random>.part`` for blobs being written, ``.tmp/<pid>-<tag>-<run>/`` for
+the blobs that worker processes stage for the process ``<pid>`` (a *run folder*), and
 ``.resume/<name>`` for downloads from peers that may be resumed after a crash or a cut. A
 ``.part`` file or run folder whose owner process is gone is a leftover of a crash and is
 removed by ``clean_partial`` at the next start; ``.resume`` files are kept on purpose (the
@@ -33,6 +33,11 @@ from lunadc.errors import NotFoundError, StorageError
 from lunadc.storage.base import Digests, StagedBlob, blob_key, copy_and_hash
 
 _TMP = ".tmp"
+# Starts the temporary names this process makes, after its pid: ``clean_partial`` leaves
+# them alone (they are in flight here: another node handle opened in this process must not
+# remove them), while a dead process's names, or an earlier process's under a reused pid,
+# are leftovers. A forked child has another pid, so sharing the tag is harmless.
+_PROCESS_TAG = secrets.token_hex(4)
 # Names the blob layout of a store; a store without it has the older two-level fan-out.
 # One level of 256 folders, because a fresh replica or archive paid a new folder for nearly
 # every blob under 65,536 (about 0.5 ms of kernel time each on this machine's ext4: 2,000
@@ -66,6 +71,10 @@ def _syncfs(path: Path) -> bool:
         return bool(syncfs(fd) == 0)
     finally:
         os.close(fd)
+
+
+def _own_prefix() -> str:
+    return f"{os.getpid()}-{_PROCESS_TAG}"
 
 
 def _read_layout(root: Path) -> str:
@@ -300,7 +309,7 @@ class LocalBlobStore:
         if not self._tmp_ready and not self._in_run:  # once: a mkdir per file adds up
             self._tmp_dir.mkdir(parents=True, exist_ok=True)
             self._tmp_ready = True
-        prefix = "" if self._in_run else f"{os.getpid()}-"
+        prefix = "" if self._in_run else f"{_own_prefix()}-"
         return self._tmp_dir / f"{prefix}{secrets.token_hex(8)}.part"
 
     def tmp_name(self, tmp: Path) -> str:
@@ -316,6 +325,11 @@ class LocalBlobStore:
         ):
             raise StorageError(f"not a staged blob name: {name!r}")
         return _LocalStaged(self, self._tmp_root.joinpath(*parts), digests)
+
+    @staticmethod
+    def new_run_name() -> str:
+        """A name for a run folder of this process (see :meth:`open_run`)."""
+        return f"{_own_prefix()}-{secrets.token_hex(4)}"
 
     def open_run(self, name: str) -> None:
         """Make the run folder ``name`` (``<our pid>-<run>``) that workers stage into."""
@@ -352,8 +366,14 @@ class LocalBlobStore:
         if not name.isalnum():
             raise StorageError(f"bad resumable download name {name!r}")
         folder = self.root / _RESUME
-        folder.mkdir(parents=True, exist_ok=True)
+        self.ensure_folder(folder)  # once: a mkdir per download added up for small files
         return folder / name
+
+    def new_tmp_path(self) -> Path:
+        """A fresh temporary name for a caller that writes the file itself and then
+        ``claim``s it by ``tmp_name``; if the caller dies first, the next start removes it
+        like any other leftover."""
+        return self._new_tmp()
 
     def adopt(self, path: Path, digests: Digests | None = None) -> StagedBlob:
         """Turn a complete local file (a finished resumable download) into a staged blob.
@@ -427,6 +447,8 @@ class LocalBlobStore:
             return 0
         for part in self._tmp_root.iterdir():
             pid_text = part.name.split("-", 1)[0]
+            if part.name.startswith(_own_prefix() + "-"):
+                continue  # in flight in this process
             if pid_text.isdigit() and _pid_alive(int(pid_text)) and int(pid_text) != os.getpid():
                 continue
             if part.is_dir():

@@ -236,3 +236,18 @@ def test_an_unknown_layout_is_refused(tmp_path: Path) -> None:
     (tmp_path / "layout").write_text("blake3/abc\n", encoding="ascii")
     with pytest.raises(StorageError, match="unknown blob layout"):
         LocalBlobStore(tmp_path)
+
+
+def test_the_clean_up_leaves_this_process_s_own_files_in_flight(store: LocalBlobStore) -> None:
+    """Another handle on the same store, opened in this process (a second Node.open), must
+    not remove what this process is writing; a file an earlier process left under the same
+    (reused) pid is a leftover."""
+    in_flight = store.new_tmp_path()
+    in_flight.write_bytes(b"being written")
+    run = store.new_run_name()
+    store.open_run(run)
+    earlier = store.root / ".tmp" / f"{os.getpid()}-0000-abcdef.part"
+    earlier.write_bytes(b"left by an earlier process with this pid")
+    assert LocalBlobStore(store.root).clean_partial() == 1
+    assert in_flight.exists() and (store.root / ".tmp" / run).is_dir()
+    assert not earlier.exists()
