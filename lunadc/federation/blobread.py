@@ -14,7 +14,7 @@ import errno
 import os
 from pathlib import Path
 
-from lunadc.federation.direct import BLOCK
+from lunadc.storage.direct import BLOCK
 
 _O_DIRECT = getattr(os, "O_DIRECT", 0)
 

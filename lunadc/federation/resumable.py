@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from lunadc.errors import IntegrityError, PeerError
-from lunadc.federation.direct import DirectFile
 from lunadc.federation.peers import Download
+from lunadc.storage.direct import DirectFile
 
 CHUNK = 1024 * 1024
 

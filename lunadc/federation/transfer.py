@@ -29,13 +29,13 @@ from lunadc.catalog import replicas as rep
 from lunadc.catalog.db import begin_write
 from lunadc.errors import IntegrityError, LunadcError, PeerError
 from lunadc.federation.commits import GroupCommitter
-from lunadc.federation.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.federation.peers import Download, PeerClient, describe
 from lunadc.federation.resumable import Appender, Pace, Resumed, check_range
 from lunadc.federation.settings import federation_settings
 from lunadc.model.times import format_time
 from lunadc.node import Node
 from lunadc.storage.base import Digests, StagedBlob, blob_key, copy_and_hash
+from lunadc.storage.direct import BLOCK, DirectFile, aligned_buffer
 
 SMALL_FILE = 1024 * 1024  # at most this: travels in a batch
 BATCH_FILES = 256

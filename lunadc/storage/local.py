@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 import secrets
 import shutil
@@ -31,6 +30,7 @@ from typing import BinaryIO
 
 from lunadc.errors import NotFoundError, StorageError
 from lunadc.storage.base import Digests, StagedBlob, blob_key, copy_and_hash
+from lunadc.storage.direct import DirectFile
 
 _TMP = ".tmp"
 # Starts the temporary names this process makes, after its pid: ``clean_partial`` leaves
@@ -123,65 +123,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 # Chunks at least this big bypass the page cache (or, where that is refused, are pushed
-# towards the disk as soon as they are written).
+# towards the disk as soon as they are written); smaller files are not worth it.
 _LARGE_WRITE = 1024 * 1024
-# O_DIRECT wants offsets and lengths in whole blocks of the device; 4 KiB covers 512 B too.
-_BLOCK = 4096
-_O_DIRECT = getattr(os, "O_DIRECT", 0)
-
-
-class _BlobSink:
-    """Writes a new blob, its large chunks with direct I/O where the filesystem allows.
-
-    A buffered write of a large file costs a copy into the page cache and later the kernel's
-    write-back of those pages, both on the CPU that hashes; with ``O_DIRECT`` the disk reads
-    the (page-aligned) buffer itself, and the fsync at commit has little left to wait for.
-    Only whole-block chunks at whole-block offsets go direct; everything else (a small file,
-    the tail of a large one, a filesystem that refuses ``O_DIRECT``) is written normally, and
-    large buffered chunks are handed to write-back at once (``POSIX_FADV_DONTNEED``). Either
-    way the bytes written are the same; fsync before rename still makes them durable.
-    """
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-        self._fd = handle.fileno()
-        self._offset = 0
-        self._direct = False
-        self._may_go_direct = bool(_O_DIRECT)
-
-    def _set_direct(self, on: bool) -> bool:
-        flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
-        try:
-            fcntl.fcntl(self._fd, fcntl.F_SETFL, flags | _O_DIRECT if on else flags & ~_O_DIRECT)
-        except OSError:
-            if on:  # this filesystem does not do direct I/O: write normally from now on
-                self._may_go_direct = False
-                return False
-            raise
-        self._direct = on
-        return True
-
-    def write(self, data: bytes | memoryview, /) -> int | None:
-        size = len(data)
-        aligned = size >= _LARGE_WRITE and size % _BLOCK == 0 and self._offset % _BLOCK == 0
-        if aligned and self._may_go_direct and (self._direct or self._set_direct(True)):
-            try:
-                written = os.write(self._fd, data)
-            except OSError as exc:
-                if exc.errno != errno.EINVAL:
-                    raise
-                # Refused here (an unaligned buffer, a filesystem quirk): write it normally.
-                self._may_go_direct = False
-            else:
-                self._offset += written
-                return written
-        if self._direct:
-            self._set_direct(False)
-        written = os.write(self._fd, data)
-        if written >= _LARGE_WRITE and hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(self._fd, self._offset, written, os.POSIX_FADV_DONTNEED)
-        self._offset += written
-        return written
 
 
 class _LocalStaged:
@@ -348,7 +291,10 @@ class LocalBlobStore:
             # Unbuffered: chunks go straight to the kernel, without a copy into a buffer.
             with open(tmp, "xb", buffering=0) as sink:
                 digests = copy_and_hash(
-                    source, _BlobSink(sink), pool=self._pool, writer=self._writer
+                    source,
+                    DirectFile(sink.fileno(), min_direct=_LARGE_WRITE, drop_cached=True),
+                    pool=self._pool,
+                    writer=self._writer,
                 )
             # The blob's fan-out folder is made now, by whichever process stages it (an
             # ingest's workers), rather than at commit by the one process that commits.

@@ -11,8 +11,8 @@ import pytest
 
 from lunadc.federation.blobread import BlobReader
 from lunadc.federation.commits import GroupCommitter
-from lunadc.federation.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.storage.base import StagedBlob
+from lunadc.storage.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.storage.local import LocalBlobStore
 
 DATA = os.urandom(5 * BLOCK + 123)

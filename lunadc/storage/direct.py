@@ -1,8 +1,9 @@
-"""Writing received bytes to a file without the page cache, where the filesystem allows.
+"""Writing blob bytes to a file without the page cache, where the filesystem allows.
 
-A buffered write costs a copy of every byte into the page cache and, later, the kernel's
-write-back of those pages, both on the CPUs that also hash and receive; on the shared
-machines we run on that copy cost as much as MD5 (profile of bench/replicate.py). With
+Used by ingest (``LocalBlobStore.stage``) and by replication (received files). A buffered
+write costs a copy of every byte into the page cache and, later, the kernel's write-back of
+those pages, both on the CPUs that also hash and receive; on the shared machines we run on
+that copy cost as much as MD5 (profiles of bench/replicate.py and bench/ingest.py). With
 ``O_DIRECT`` the device reads our buffer itself. Direct writes need whole blocks at
 whole-block file offsets from a page-aligned buffer (an ``mmap``): chunks that are not
 (the tail of a file, a resume at an odd offset) are written normally. Either way the file
@@ -32,11 +33,18 @@ class DirectFile:
     writer at a time, as the callers use it.
     """
 
-    def __init__(self, fd: int, position: int = 0) -> None:
+    def __init__(
+        self, fd: int, position: int = 0, *, min_direct: int = BLOCK, drop_cached: bool = False
+    ) -> None:
+        """``min_direct``: smaller writes always go through the page cache (a small file is
+        not worth the switch). ``drop_cached``: hand buffered writes of ``min_direct`` or
+        more to write-back at once (``POSIX_FADV_DONTNEED``), where direct I/O is refused."""
         self.fd = fd
         self.position = position
         self._direct = False
         self._may_go_direct = bool(_O_DIRECT)
+        self._min_direct = max(min_direct, BLOCK)
+        self._drop_cached = drop_cached and hasattr(os, "posix_fadvise")
 
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> DirectFile:
@@ -66,7 +74,7 @@ class DirectFile:
 
     def _write_some(self, view: memoryview) -> int:
         whole = len(view) - len(view) % BLOCK
-        aligned = whole and self.position % BLOCK == 0 and self._may_go_direct
+        aligned = whole >= self._min_direct and self.position % BLOCK == 0 and self._may_go_direct
         if aligned and (self._direct or self._set_direct(True)):
             try:
                 written = os.pwrite(self.fd, view[:whole], self.position)
@@ -82,6 +90,8 @@ class DirectFile:
         if self._direct:
             self._set_direct(False)
         written = os.pwrite(self.fd, view, self.position)
+        if self._drop_cached and written >= self._min_direct:
+            os.posix_fadvise(self.fd, self.position, written, os.POSIX_FADV_DONTNEED)
         self.position += written
         return written
 
