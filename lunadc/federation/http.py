@@ -33,7 +33,6 @@ from lunadc.catalog import federation as fed
 from lunadc.catalog import replicas as rep
 from lunadc.errors import AuthenticationError, BadRequestError, NotFoundError
 from lunadc.federation import feed, search, status
-from lunadc.federation.blobread import BlobReader
 from lunadc.federation.identity import Identity, load_identity, parse_public_key
 from lunadc.federation.peers import ClientPool
 from lunadc.federation.settings import federation_settings
@@ -48,6 +47,7 @@ from lunadc.model.access import Viewer
 from lunadc.model.times import format_time, parse_time
 from lunadc.node import Node
 from lunadc.storage.base import blob_key
+from lunadc.storage.blobread import BlobReader
 from lunadc.storage.direct import aligned_buffer
 
 API_VERSION = "1"

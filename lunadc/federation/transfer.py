@@ -395,10 +395,10 @@ class _Buffers:
 
 def _differs(job: FileJob, fetched: FileJob) -> str | None:
     """Why ``job`` is not the verified bytes of ``fetched`` (same SHA-256), if it is not."""
-    if job.size != fetched.size:
-        return f"{job.path}: {fetched.size} bytes, expected {job.size}"
-    if job.md5 != fetched.md5:
-        return f"{job.path}: MD5 {fetched.md5}, expected {job.md5}"
+    try:
+        check(job, Digests(fetched.size, fetched.md5, fetched.sha256))
+    except IntegrityError as exc:
+        return exc.message
     return None
 
 

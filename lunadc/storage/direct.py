@@ -18,7 +18,7 @@ import mmap
 import os
 
 BLOCK = 4096  # covers devices of 512 B blocks too
-_O_DIRECT = getattr(os, "O_DIRECT", 0)
+O_DIRECT = getattr(os, "O_DIRECT", 0)  # 0 where the platform has none
 
 
 def aligned_buffer(size: int) -> memoryview:
@@ -42,7 +42,7 @@ class DirectFile:
         self.fd = fd
         self.position = position
         self._direct = False
-        self._may_go_direct = bool(_O_DIRECT)
+        self._may_go_direct = bool(O_DIRECT)
         self._min_direct = max(min_direct, BLOCK)
         self._drop_cached = drop_cached and hasattr(os, "posix_fadvise")
 
@@ -55,7 +55,7 @@ class DirectFile:
     def _set_direct(self, on: bool) -> bool:
         flags = fcntl.fcntl(self.fd, fcntl.F_GETFL)
         try:
-            fcntl.fcntl(self.fd, fcntl.F_SETFL, flags | _O_DIRECT if on else flags & ~_O_DIRECT)
+            fcntl.fcntl(self.fd, fcntl.F_SETFL, flags | O_DIRECT if on else flags & ~O_DIRECT)
         except OSError:
             if on:  # no direct I/O on this filesystem: write normally from now on
                 self._may_go_direct = False

@@ -246,7 +246,10 @@ class LocalBlobStore:
             return self.root / parts[0] / parts[1] / parts[3]
         return self.root.joinpath(*parts)
 
-    def _new_tmp(self) -> Path:
+    def new_tmp_path(self) -> Path:
+        """A fresh temporary name (``stage`` writes there; so may a caller that writes the
+        file itself and then ``claim``s it by ``tmp_name``). If the writer dies first, the
+        next start removes it like any other leftover."""
         # A run folder is never created here (see the module doc): if it is gone, the run
         # that owned it is over and nothing may be staged for it any more.
         if not self._tmp_ready and not self._in_run:  # once: a mkdir per file adds up
@@ -275,9 +278,11 @@ class LocalBlobStore:
         return f"{_own_prefix()}-{secrets.token_hex(4)}"
 
     def open_run(self, name: str) -> None:
-        """Make the run folder ``name`` (``<our pid>-<run>``) that workers stage into."""
-        if not name.startswith(f"{os.getpid()}-") or "/" in name:
-            raise StorageError(f"a run folder must be named <pid>-<run>, not {name!r}")
+        """Make the run folder ``name`` (from :meth:`new_run_name`) that workers stage into."""
+        if not name.startswith(f"{_own_prefix()}-") or "/" in name:
+            # Any other name would not be this process's to ``clean_partial``: another
+            # handle on the store in this process could remove the folder mid-run.
+            raise StorageError(f"a run folder must be named by new_run_name, not {name!r}")
         (self._tmp_root / name).mkdir(parents=True)
 
     def close_run(self, name: str) -> int:
@@ -286,7 +291,7 @@ class LocalBlobStore:
         return _remove_run_folder(self._tmp_root / name)
 
     def stage(self, source: BinaryIO) -> StagedBlob:
-        tmp = self._new_tmp()
+        tmp = self.new_tmp_path()
         try:
             # Unbuffered: chunks go straight to the kernel, without a copy into a buffer.
             with open(tmp, "xb", buffering=0) as sink:
@@ -315,12 +320,6 @@ class LocalBlobStore:
         self.ensure_folder(folder)  # once: a mkdir per download added up for small files
         return folder / name
 
-    def new_tmp_path(self) -> Path:
-        """A fresh temporary name for a caller that writes the file itself and then
-        ``claim``s it by ``tmp_name``; if the caller dies first, the next start removes it
-        like any other leftover."""
-        return self._new_tmp()
-
     def adopt(self, path: Path, digests: Digests | None = None) -> StagedBlob:
         """Turn a complete local file (a finished resumable download) into a staged blob.
 
@@ -328,7 +327,7 @@ class LocalBlobStore:
         unless the caller gives ``digests`` it computed over exactly these bytes as it wrote
         them (a download hashed while streaming: no second read of a large file).
         """
-        tmp = self._new_tmp()
+        tmp = self.new_tmp_path()
         os.replace(path, tmp)
         if digests is None:
             with open(tmp, "rb") as handle:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lunadc.federation.blobread import BlobReader
 from lunadc.federation.commits import GroupCommitter
 from lunadc.storage.base import StagedBlob
+from lunadc.storage.blobread import BlobReader
 from lunadc.storage.direct import BLOCK, DirectFile, aligned_buffer
 from lunadc.storage.local import LocalBlobStore
 

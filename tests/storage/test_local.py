@@ -164,7 +164,7 @@ def test_partial_writes_of_dead_processes_are_cleaned(store: LocalBlobStore) -> 
 def test_a_worker_stages_into_its_run_folder_and_the_owner_claims_by_name(
     store: LocalBlobStore,
 ) -> None:
-    run = f"{os.getpid()}-0a1b"
+    run = store.new_run_name()
     store.open_run(run)
     worker = LocalBlobStore(store.root, run_folder=run)
     staged = worker.stage(io.BytesIO(b"a worker's bytes"))

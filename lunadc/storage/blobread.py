@@ -14,9 +14,7 @@ import errno
 import os
 from pathlib import Path
 
-from lunadc.storage.direct import BLOCK
-
-_O_DIRECT = getattr(os, "O_DIRECT", 0)
+from lunadc.storage.direct import BLOCK, O_DIRECT
 
 
 class BlobReader:
@@ -33,13 +31,13 @@ class BlobReader:
         self._position = start - start % BLOCK
         self._skip = start - self._position
         self._ended = False
-        self._fd = self._open(direct=bool(_O_DIRECT))
+        self._fd = self._open(direct=bool(O_DIRECT))
 
     def _open(self, *, direct: bool) -> int:
         flags = os.O_RDONLY | os.O_CLOEXEC
         if direct:
             try:
-                return os.open(self._path, flags | _O_DIRECT)
+                return os.open(self._path, flags | O_DIRECT)
             except OSError as exc:
                 if exc.errno != errno.EINVAL:
                     raise
