@@ -134,3 +134,12 @@ def test_boxes_cdshealpix_got_wrong_are_covered(box: Spec, inside: tuple[float, 
     for depth in (None, 8, 12, 16):
         cells = cells_for_region(region, depth=depth)
         assert any(c.lo <= idx < c.hi for c in cells), depth
+
+
+def test_stored_cells_of_a_point_at_the_pole_hold_it() -> None:
+    # the cone search's latitude once came from asin(z), ~1e-8 rad off this near a pole
+    for lat in (-89.9999982095069, -89.99999999, 89.9999999):
+        point = xyz(12.5, lat)
+        region = made(("point", 12.5, lat))
+        [finest] = finest_cells(np.array([point]))
+        assert any(c.lo <= finest < c.hi for c in stored_cells(region)), lat

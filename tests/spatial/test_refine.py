@@ -138,3 +138,13 @@ def test_bounds_clause_drops_far_footprints() -> None:
         )
         kept = set(conn.execute(select(BOXES.c.id).where(bounds_clause(query, BOXES))).scalars())
     assert kept == {1}
+
+
+def test_points_a_few_centimetres_from_the_pole_meet() -> None:
+    # drawn by a CI run: the query's latitude taken as asin(z) was 1e-8 rad off this near
+    # the pole (z is within a few ulps of -1), so the bounds said "apart" for one point
+    here = Point(0.0, -89.9999982095069)
+    there = Point(-5.684341886080802e-14, -89.9999982095069)
+    assert intersects(here, there)
+    assert check(here, [there])[0] in (YES, ASK)
+    assert check(there, [here])[0] in (YES, ASK)

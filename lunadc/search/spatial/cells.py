@@ -313,7 +313,7 @@ def cells_for_cap(
         return tuple(Cell(0, i) for i in range(12))
     x, y, z = centre
     lon = math.atan2(y, x) % (2 * math.pi)
-    lat = math.asin(max(-1.0, min(1.0, z)))
+    lat = math.atan2(z, math.hypot(x, y))  # asin(z) loses ~1e-8 rad near a pole
     # Cells about the cap's radius: a handful of one order (flat), coarsened if needed.
     order = max(0, min(FINEST_ORDER, order_for_size(r)))
     ipix, _depth, _full = _ext.cone_search(

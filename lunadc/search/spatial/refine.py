@@ -342,7 +342,7 @@ def bounds_apart(region: Region, bounds: FloatArray) -> BoolArray:
         gap = np.arctan2(np.sqrt(np.einsum("ij,ij->i", cross_, cross_)), centres @ q)
         reach = r + TOL + BOUNDS_MARGIN
         far = ~wide & (gap > radius + reach)
-        q_lat = math.asin(max(-1.0, min(1.0, z)))
+        q_lat = math.atan2(z, math.hypot(x, y))  # asin(z) loses ~1e-8 rad near a pole
         far |= (lat_hi < q_lat - reach) | (lat_lo > q_lat + reach)
         apart &= far & (not shape.is_sphere)
     return apart
