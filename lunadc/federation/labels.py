@@ -4,10 +4,12 @@ Reading a label (safe XML parse and extraction) is CPU-bound work of applying a 
 Small labels read here in a fraction of a millisecond, less than sending them to another
 process and their ``Label`` back costs (bench/replicate.py: 100,000 small labels synced
 faster without workers, with half the CPU). Large labels cost milliseconds each: then a
-pool of spawned workers reads them. So the reader times (in CPU time of its own thread, not
-disturbed by other threads or processes) the first labels it reads here, and starts workers
-only if they are slow. Either way the result is the same ``Label``: the catalog entry always
-comes from the label bytes, never from what the peer parsed.
+pool of spawned workers reads them. So the reader times each of the first labels it reads
+here (in CPU time of its own thread, not disturbed by other threads or processes), and starts
+workers only if the typical one, the median, is slow: a garbage collection or a first call's
+set-up lands on one label and must not decide for the whole sync. Either way the result is
+the same ``Label``: the catalog entry always comes from the label bytes, never from what the
+peer parsed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,7 +34,7 @@ from lunadc.pds4.safe_xml import parse_xml
 PARALLEL_MIN = 200  # fewer labels than this: starting workers costs more than it saves
 MAX_WORKERS = 4
 SAMPLE_LABELS = 200  # read here and timed before deciding on workers
-WORKERS_FROM_MS = 0.5  # a label costing more than this (CPU, on average): use workers
+WORKERS_FROM_MS = 0.5  # the median label costing more than this (CPU): use workers
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,17 +88,16 @@ class LabelReader:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or min(MAX_WORKERS, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
-        self._sampled = 0  # labels read here and timed
-        self._sample_s = 0.0  # their CPU time
+        self._sample_s: list[float] = []  # CPU time of each label read here and timed
 
     def read(self, jobs: Sequence[LabelJob]) -> Results:
         return self.start(jobs)()
 
     def _slow(self) -> bool:
         """Are labels, as seen so far, worth a worker pool?"""
-        if self._sampled < SAMPLE_LABELS:
+        if len(self._sample_s) < SAMPLE_LABELS:
             return False
-        return self._sample_s / self._sampled * 1000 > WORKERS_FROM_MS
+        return statistics.median(self._sample_s) * 1000 > WORKERS_FROM_MS
 
     def start(self, jobs: Sequence[LabelJob]) -> Pending:
         """Begin reading ``jobs``; the function returned waits for the results, in the
@@ -103,11 +105,14 @@ class LabelReader:
         this from the thread that prepares the next page)."""
         use_pool = self._pool is not None or self._slow()
         if len(jobs) < PARALLEL_MIN or self.workers < 2 or not use_pool:
-            started = time.thread_time()
-            results = [read_label(job) for job in jobs]
-            if self._sampled < SAMPLE_LABELS:
-                self._sampled += len(jobs)
-                self._sample_s += time.thread_time() - started
+            if len(self._sample_s) >= SAMPLE_LABELS:
+                results = [read_label(job) for job in jobs]
+                return lambda: results
+            results = []
+            for job in jobs:
+                started = time.thread_time()
+                results.append(read_label(job))
+                self._sample_s.append(time.thread_time() - started)
             return lambda: results
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
