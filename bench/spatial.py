@@ -88,24 +88,25 @@ def geometry(rng: random.Random, body: str) -> Any:
     return Geometry(body, polygons=(ring,), resolution_m=res)
 
 
-def _rows(job: tuple[int, list[tuple[int, str]]]) -> tuple[list[tuple[Any, ...]], list[Any]]:
-    """Footprint and cell rows for (seed, [(product id, body)]), in a worker process."""
-    from lunadc.catalog.footprints import _rows as footprint_rows
+def _rows(job: tuple[int, list[tuple[int, str]]]) -> tuple[list[Any], list[Any], list[Any]]:
+    """Footprint, cell and cube rows for (seed, [(product id, body)]), in a worker process."""
+    from lunadc.catalog.footprints import footprint_rows
     from lunadc.model.product import Label
 
     seed, items = job
     rng = random.Random(seed)
     fps: list[tuple[Any, ...]] = []
     cells: list[Any] = []
+    cubes: list[Any] = []
     for pid, body in items:
         label = Label(lid="x", vid="1.0", product_class="P", title="", geometry=geometry(rng, body))
         got = footprint_rows(pid, label)
         if got is None:
             continue
-        row, cs = got
-        fps.append(tuple(row.values()))
-        cells += [(c["product_id"], c["body"], c["lo"], c["hi"]) for c in cs]
-    return fps, cells
+        fps.append(tuple(got.row.values()))
+        cells += [(c["product_id"], c["body"], c["lo"], c["hi"]) for c in got.cells]
+        cubes.append(tuple(got.cube.values()))
+    return fps, cells, cubes
 
 
 def footprint_signature() -> str:
@@ -113,7 +114,7 @@ def footprint_signature() -> str:
     another scheme are correct but would measure the old scheme's speed)."""
     from lunadc.search.spatial.cells import STORED_SCHEME
 
-    return f"footprints-1 cells {STORED_SCHEME}"
+    return f"footprints-4 cells {STORED_SCHEME} cubes-4d"
 
 
 def add_footprints(root: Path) -> None:
@@ -123,6 +124,11 @@ def add_footprints(root: Path) -> None:
         print(f"reusing the footprints in {root}")
         return
     db = root / "catalog.sqlite"
+    from lunadc.catalog.db import open_engine, upgrade
+
+    engine = open_engine(f"sqlite:///{db}")
+    upgrade(engine)  # a catalog the search benchmark built before a migration
+    engine.dispose()
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous=OFF")
     bodies = {name: target for _k, name, _h, _i, target in MISSIONS}
@@ -135,13 +141,17 @@ def add_footprints(root: Path) -> None:
     jobs = [(i, items[i : i + 2000]) for i in range(0, len(items), 2000)]
     started = time.perf_counter()
     conn.execute("BEGIN")
+    conn.execute("DELETE FROM footprint_cubes")  # first: each footprint deleted fires a trigger
     conn.execute("DELETE FROM footprints")
     conn.execute("DELETE FROM footprint_cells")
     done = 0
     with ProcessPoolExecutor(2) as pool:
-        for fps, cells in pool.map(_rows, jobs):
+        for fps, cells, cubes in pool.map(_rows, jobs):
             conn.executemany(f"INSERT INTO footprints VALUES ({','.join('?' * 9)})", fps)
             conn.executemany("INSERT INTO footprint_cells VALUES (?,?,?,?)", cells)
+            conn.executemany(
+                "INSERT INTO footprint_cubes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", cubes
+            )
             done += len(fps)
             if done % 50_000 < len(fps):
                 print(f"  {done:,} footprints", flush=True)

@@ -18,12 +18,16 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     Column,
     ColumnClause,
     ColumnElement,
     Connection,
     and_,
+    any_,
     bindparam,
+    cast,
     exists,
     false,
     func,
@@ -34,10 +38,12 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.sql import operators, visitors
-from sqlalchemy.sql.elements import BinaryExpression, TextClause
+from sqlalchemy.sql.elements import BinaryExpression
 from sqlalchemy.sql.selectable import ScalarSelect, Select
 from sqlalchemy.sql.util import find_tables
 
+from lunadc.catalog.cubes import cube_row, near_cube_ids, write_cubes
+from lunadc.catalog.narrowing import IdSet, keep
 from lunadc.catalog.search_cache import SearchCache
 from lunadc.catalog.tables import footprint_cells, footprints, products
 from lunadc.model.product import Label
@@ -59,6 +65,9 @@ from lunadc.search.spatial.refine import ASK, YES, decide
 from lunadc.search.spatial.serial import bounds, region_from_json, region_to_json
 
 _CHUNK = 2000  # rows per executemany / ids per IN list
+NARROW_FROM = 500
+"""Footprints near a place from which the filter's id array (``narrow``) is worth asking
+for: fewer cost a millisecond or two to test one by one."""
 _BOUNDS_SLACK_DEG = 1e-7  # stored bounds are degrees computed from caps: rounding room
 
 
@@ -81,7 +90,18 @@ def body_name(name: str | None) -> str | None:
     return canonical_body(name) or name.strip()[:64]
 
 
-def _rows(pid: int, label: Label) -> tuple[dict[str, object], list[dict[str, object]]] | None:
+@dataclass(frozen=True, slots=True)
+class FootprintRows:
+    """What registration stores for one footprint: its row, its cells, and (SQLite) its
+    cube (``lunadc.catalog.cubes``)."""
+
+    row: dict[str, object]
+    cells: list[dict[str, object]]
+    cube: dict[str, object]
+
+
+def footprint_rows(pid: int, label: Label) -> FootprintRows | None:
+    """The rows of product ``pid``'s footprint, or ``None`` if its label gives none."""
     geometry = label.geometry
     body = body_name(geometry.body)
     if body is None or geometry.is_empty:
@@ -107,25 +127,24 @@ def _rows(pid: int, label: Label) -> tuple[dict[str, object], list[dict[str, obj
     cells = [
         {"product_id": pid, "body": body, "lo": c.lo, "hi": c.hi} for c in stored_cells(region)
     ]
-    return row, cells
+    return FootprintRows(row, cells, cube_row(pid, body, region))
 
 
 def write_footprints(conn: Connection, items: Iterable[tuple[int, Label]]) -> int:
-    """Store the footprints (and their cells) of freshly registered products; how many.
+    """Store the footprints (their cells, and on SQLite their cubes) of freshly registered
+    products; how many.
 
     Called from ``register_batch`` inside its transaction, so a product and its footprint
     are written together or not at all.
     """
-    rows: list[dict[str, object]] = []
-    cells: list[dict[str, object]] = []
-    for pid, label in items:
-        got = _rows(pid, label)
-        if got is not None:
-            rows.append(got[0])
-            cells.extend(got[1])
+    made = [got for pid, label in items if (got := footprint_rows(pid, label)) is not None]
+    rows = [m.row for m in made]
+    cells = [c for m in made for c in m.cells]
     for table, values in ((footprints, rows), (footprint_cells, cells)):
         for i in range(0, len(values), _CHUNK):
             conn.execute(insert(table), values[i : i + _CHUNK])
+    if conn.dialect.name == "sqlite":
+        write_cubes(conn, [m.cube for m in made])
     return len(rows)
 
 
@@ -282,62 +301,95 @@ back into the next statement."""
 
 
 def near_ids(conn: Connection, bodies: Sequence[str], region: Region) -> NearIds:
-    """Step 1, the spatial index alone: ids of footprints whose cells meet the region's and
-    whose stored bounds overlap it (index-only range scans on ``(body, lo, hi,
-    product_id)``, then one primary-key look-up per footprint)."""
+    """Step 1, the spatial index alone: ids of footprints that may meet the region.
+
+    On SQLite, an R*Tree search of the footprints' cubes (``lunadc.catalog.cubes``). On
+    PostgreSQL, footprints whose cells meet the region's and whose stored bounds overlap
+    it (index-only range scans on ``(body, lo, hi, product_id)``, then one primary-key
+    look-up per footprint)."""
+    if conn.dialect.name == "sqlite":
+        return near_cube_ids(conn, bodies, region)
     near = footprints.alias("near")
     cell_ids = select(footprint_cells.c.product_id).where(_cells_clause(bodies, region))
-    postgres = conn.dialect.name == "postgresql"
-    gather = func.array_agg if postgres else func.json_group_array
-    query = select(gather(near.c.product_id)).where(
+    query = select(func.array_agg(near.c.product_id)).where(
         near.c.product_id.in_(cell_ids), bounds_clause(region, near)
     )
-    found = conn.execute(query).scalar()
-    if postgres:
-        return [int(i) for i in found or []]
-    return str(found or "[]")
+    return [int(i) for i in conn.execute(query).scalar() or []]
 
 
-def _id_in(dialect: str, ids: NearIds) -> TextClause:
-    """``products.id`` in ``ids``, the ids passed as one parameter, so the statement around
-    it stays the same (and its compiled form cached) whatever the ids: thousands of ids
+def _id_in(column: Column[int], dialect: str, ids: NearIds) -> ColumnElement[bool]:
+    """``column`` in ``ids``, the ids passed as one parameter, so the statement around it
+    stays the same (and its compiled form cached) whatever the ids: thousands of ids
     rendered as literals cost ~2 µs each in SQLAlchemy, more than the look-ups."""
     if dialect == "postgresql":
-        return text("products.id = ANY(CAST(:near_ids AS BIGINT[]))").bindparams(
-            bindparam("near_ids", ids)
-        )
-    return text("products.id IN (SELECT value FROM json_each(:near_ids))").bindparams(
-        bindparam("near_ids", ids)
-    )
+        return column == any_(cast(bindparam("near_ids", ids), ARRAY(BigInteger)))
+    listed = func.json_each(bindparam("near_ids", ids)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
-def candidates(conn: Connection, where: ColumnElement[bool], place: Place) -> list[Candidate]:
-    """Footprints of products passing ``where`` whose cells meet the place."""
+def candidates(
+    conn: Connection, where: ColumnElement[bool], place: Place, narrow: IdSet | None = None
+) -> list[Candidate]:
+    """Footprints of products passing ``where`` that the spatial index finds near the place.
+
+    ``narrow`` gives (on demand) a superset of ``where``'s products as an id array
+    (``lunadc.catalog.narrowing``): asked for only when the place holds many footprints,
+    whose ids it then thins in memory before the filter is tested one footprint at a time.
+    """
     assert place.region is not None
     bodies = _bodies(conn, place)
     if not bodies:
         return []
-    # Two statements. The first holds the query's cells (integers written into its text),
-    # so it is compiled anew each time, but it is small. The second, visibility and every
-    # other filter (``correlated``: one index probe per candidate, not a list built in
-    # full), is the same statement for every place with the same filter: its compiled form
-    # is cached (the ids are one parameter), which saves milliseconds.
+    # Two statements. The first is the spatial index alone (on PostgreSQL it holds the
+    # query's cells, integers written into its text, so it is compiled anew each time, but
+    # it is small). The second, visibility and every other filter (``correlated``: one
+    # index probe per candidate, not a list built in full), is the same statement for
+    # every place with the same filter: its compiled form is cached (the ids are one
+    # parameter), which saves milliseconds.
     ids = near_ids(conn, bodies, place.region)
     if not ids or ids == "[]":
         return []
-    query = (
-        select(
-            footprints.c.product_id,
-            footprints.c.region,
-            footprints.c.west,
-            footprints.c.south,
-            footprints.c.east,
-            footprints.c.north,
-        )
-        .join(products, products.c.id == footprints.c.product_id)
-        .where(_id_in(conn.dialect.name, ids), correlated(where))
+    if narrow is not None:
+        ids = _narrowed(ids, narrow)
+        if not ids or ids == "[]":
+            return []
+    query = select(
+        footprints.c.product_id,
+        footprints.c.region,
+        footprints.c.west,
+        footprints.c.south,
+        footprints.c.east,
+        footprints.c.north,
     )
+    if conn.dialect.name == "sqlite":
+        # The footprint row is read first: its body (codes in the R*Tree can be shared)
+        # and its stored bounds drop what the cube let through before the dearer probes
+        # of the filter (about a third of a thin polar box's candidates).
+        query = query.where(
+            _id_in(footprints.c.product_id, conn.dialect.name, ids),
+            footprints.c.body.in_(list(bodies)),
+            bounds_clause(place.region, footprints),
+        )
+    else:
+        query = query.where(_id_in(products.c.id, conn.dialect.name, ids))
+    query = query.join(products, products.c.id == footprints.c.product_id).where(correlated(where))
     return [Candidate(int(r[0]), str(r[1]), (r[2], r[3], r[4], r[5])) for r in conn.execute(query)]
+
+
+def _narrowed(ids: NearIds, narrow: IdSet) -> NearIds:
+    """``ids`` less those ``narrow`` rules out, when there are enough to be worth it."""
+    near = (
+        np.fromstring(ids[1:-1], dtype=np.int64, sep=",")
+        if isinstance(ids, str)
+        else np.asarray(ids, dtype=np.int64)
+    )
+    if len(near) < NARROW_FROM:
+        return ids
+    allowed = narrow()
+    if allowed is None:
+        return ids
+    kept = keep(near, allowed)
+    return "[" + ",".join(map(str, kept.tolist())) + "]" if isinstance(ids, str) else kept.tolist()
 
 
 def exact(region: Region, found: Sequence[Candidate]) -> list[Candidate]:
@@ -354,10 +406,13 @@ def exact(region: Region, found: Sequence[Candidate]) -> list[Candidate]:
     ]
 
 
-def matching_ids(conn: Connection, where: ColumnElement[bool], place: Place) -> list[int]:
+def matching_ids(
+    conn: Connection, where: ColumnElement[bool], place: Place, narrow: IdSet | None = None
+) -> list[int]:
     """Ids (sorted) of products passing ``where`` whose footprint meets the place exactly."""
     assert place.region is not None
-    return sorted(c.product_id for c in exact(place.region, candidates(conn, where, place)))
+    found = candidates(conn, where, place, narrow)
+    return sorted(c.product_id for c in exact(place.region, found))
 
 
 def place_filter(
@@ -367,11 +422,13 @@ def place_filter(
     place: Place,
     cache: SearchCache,
     key: Hashable,
+    narrow: IdSet | None = None,
 ) -> ColumnElement[bool]:
     """The clause that keeps exactly the products of ``where`` at the place and time.
 
     ``key`` identifies ``where`` for the cache (viewer, scope, q, keywords); the exact id
-    set is cached with the catalog's generation, like hit counts.
+    set is cached with the catalog's generation, like hit counts. ``narrow``: see
+    ``candidates``.
     """
     timed = and_(where, time_clause(place))
     if place.region is None:
@@ -381,7 +438,9 @@ def place_filter(
         body_ids = select(footprints.c.product_id).where(footprints.c.body == place.body)
         named = func.lower(products.c.target) == place.body.lower()
         return and_(time_clause(place), or_(products.c.id.in_(body_ids), named))
-    ids = cache.get(conn, now, ("place", key, place.key), lambda: matching_ids(conn, timed, place))
+    ids = cache.get(
+        conn, now, ("place", key, place.key), lambda: matching_ids(conn, timed, place, narrow)
+    )
     return and_(time_clause(place), ids_clause(ids))
 
 

@@ -31,6 +31,7 @@ from lunadc.catalog import fields
 from lunadc.catalog.facets import Facet, facet_counts
 from lunadc.catalog.footprints import place_filter
 from lunadc.catalog.keywords import keywords_clause, prefer_probe
+from lunadc.catalog.narrowing import cached_id_set
 from lunadc.catalog.qcompile import compile_query, time_literal
 from lunadc.catalog.records import ProductRow
 from lunadc.catalog.search_cache import NoCache, SearchCache, viewer_key
@@ -237,7 +238,8 @@ def search_products(
         place_key,
     )
     if params.place is not None:  # exact: hits, facets and pages all see the same id set
-        place = place_filter(conn, now, where, params.place, cache, base_key)
+        narrow = cached_id_set(conn, now, cache, params.q)
+        place = place_filter(conn, now, where, params.place, cache, base_key, narrow)
         if params.place.region is not None:
             # With a region the place filter is the exact id set of ``where`` at the place and
             # time (``place_filter`` computed it under ``where``), so it alone decides. Kept

@@ -34,12 +34,18 @@ def viewer_key(viewer: Viewer) -> Hashable:
 
 
 class SearchCache:
-    """A bounded LRU map shared by the request threads of one process."""
+    """A bounded LRU map shared by the request threads of one process.
+
+    ``size`` bounds the entries' total weight: a count or a name weighs 1, a large value
+    (an id array) says what it weighs when it is stored (``get``'s ``weight``).
+    """
 
     def __init__(self, size: int = 2048) -> None:
         self._size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._weights: dict[Hashable, int] = {}  # entries weighing more than 1
+        self._weight = 0  # of all entries
         self._generation: tuple[int, str | None] | None = None  # (max seq, next release)
         self._running: dict[Hashable, threading.Event] = {}  # aggregates being computed
         self._probed: weakref.WeakKeyDictionary[Transaction, tuple[int, str]] = (
@@ -74,10 +80,19 @@ class SearchCache:
         with self._lock:
             # A new generation: everything counted before may be wrong now.
             self._entries.clear()
+            self._weights.clear()
+            self._weight = 0
             self._generation = (seq, next_release)
         return seq
 
-    def get(self, conn: Connection, now: str, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        conn: Connection,
+        now: str,
+        key: Hashable,
+        compute: Callable[[], T],
+        weight: Callable[[T], int] | None = None,
+    ) -> T:
         generation = self._valid_generation(conn, now)
         full_key = (generation, key)
         # Single flight: while one thread computes an aggregate, the others asking for the
@@ -102,18 +117,37 @@ class SearchCache:
             value = compute()
             with self._lock:
                 if self._generation is not None and self._generation[0] == generation:
-                    self._entries[full_key] = value
-                    while len(self._entries) > self._size:
-                        self._entries.popitem(last=False)
+                    self._store(full_key, value, max(1, weight(value)) if weight else 1)
         finally:
             with self._lock:
                 self._running.pop(full_key, None)
             running.set()
         return value
 
+    def _store(self, key: Hashable, value: Any, weight: int) -> None:
+        """Keep ``value`` (the lock held), evicting the least recently used over ``size``."""
+        if weight > self._size:
+            return  # would push out everything else
+        if key in self._entries:
+            self._weight -= self._weights.pop(key, 1)
+        self._entries[key] = value
+        if weight > 1:
+            self._weights[key] = weight
+        self._weight += weight
+        while self._weight > self._size:
+            old, _value = self._entries.popitem(last=False)
+            self._weight -= self._weights.pop(old, 1)
+
 
 class NoCache(SearchCache):
     """Always computes (for the CLI and tests that want no state between calls)."""
 
-    def get(self, conn: Connection, now: str, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(
+        self,
+        conn: Connection,
+        now: str,
+        key: Hashable,
+        compute: Callable[[], T],
+        weight: Callable[[T], int] | None = None,
+    ) -> T:
         return compute()

@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import Connection
 
 from lunadc.catalog.membership import member_of_ids, members_ids, walk_clause
 from lunadc.catalog.search import (
@@ -257,3 +258,28 @@ def test_cache_waiters_compute_themselves_when_the_first_attempt_fails(catalog: 
     assert answers.count("the first computation fails") == 1
     assert answers.count(7) == 3
     assert len(calls) == 2  # the failure, then one successful computation for the rest
+
+
+def test_cache_bounds_the_weight_of_what_it_keeps(catalog: Node) -> None:
+    cache = SearchCache(size=10)
+    computed: list[str] = []
+
+    def get(conn: Connection, name: str, weight: int = 1) -> None:
+        def value() -> str:
+            computed.append(name)
+            return name
+
+        cache.get(conn, NOW, name, value, weight=lambda _v: weight)
+
+    with catalog.engine.connect() as conn:
+        get(conn, "a")
+        get(conn, "b")
+        get(conn, "heavy", 7)  # 1 + 1 + 7: all kept
+        get(conn, "b")  # kept: not computed again, and now the most recently used
+        get(conn, "heavy2", 2)  # 11 > 10: the least recently used ("a") goes
+        get(conn, "a")  # computed again; "heavy" (least recently used) goes
+        get(conn, "heavy")  # computed again
+        get(conn, "huge", 11)  # heavier than the whole cache: never kept
+        get(conn, "huge", 11)
+        get(conn, "b")  # still there
+    assert computed == ["a", "b", "heavy", "heavy2", "a", "heavy", "huge", "huge"]
