@@ -148,3 +148,34 @@ def test_points_a_few_centimetres_from_the_pole_meet() -> None:
     assert intersects(here, there)
     assert check(here, [there])[0] in (YES, ASK)
     assert check(there, [here])[0] in (YES, ASK)
+
+
+def test_bounds_inside_a_query_box_or_circle_answer_yes_unread() -> None:
+    from lunadc.search.spatial.refine import bounds_inside
+
+    query_box = Box(west=170.0, south=-89.5, east=-170.0, north=-88.0)  # across 180°
+    query_circle = Circle(0.0, -89.5, 0.3)
+    footprints: list[Region] = [
+        Box(west=175.0, south=-89.0, east=176.0, north=-88.9),  # inside the box
+        Box(west=179.5, south=-89.0, east=-179.5, north=-88.9),  # inside, across 180°
+        Box(west=165.0, south=-89.0, east=176.0, north=-88.9),  # reaches out of it
+        Point(0.2, -89.5),  # inside the circle
+        Point(0.0, -89.1),  # outside the circle, 0.4° from its centre
+    ]
+    box = np.array([bounds(f) for f in footprints], dtype=np.float64)
+    assert bounds_inside(query_box, box).tolist() == [True, True, False, False, False]
+    assert bounds_inside(query_circle, box).tolist() == [False, False, False, True, False]
+    for query in (query_box, query_circle):
+        inside = bounds_inside(query, box)
+        for f, yes in zip(footprints, inside.tolist(), strict=True):
+            assert not yes or intersects(f, query)
+        # and decide() answers them without reading their text
+        texts = [
+            "not json" if yes else region_to_json(f)
+            for f, yes in zip(footprints, inside.tolist(), strict=True)
+        ]
+        assert [
+            v
+            for v, yes in zip(decide(query, texts, box).tolist(), inside.tolist(), strict=True)
+            if yes
+        ] == [YES] * int(inside.sum())

@@ -319,21 +319,8 @@ def bounds_apart(region: Region, bounds: FloatArray) -> BoolArray:
     ``serial.bounds`` made them from the footprint's bounding cap) cannot reach ``region``:
     the cap is rebuilt from them (around the pole for bounds that hold one) and compared
     with the region's own bounding cap, with :data:`BOUNDS_MARGIN` to spare."""
-    west, south, east, north = (bounds[:, i] for i in range(4))
-    lat_c = np.radians((south + north) / 2)
-    radius = np.radians((north - south) / 2)
-    lon_c = np.radians(west + np.mod(east - west, 360.0) / 2)
-    polar_s, polar_n = south <= -90.0, north >= 90.0
-    lat_c = np.where(polar_s, -np.pi / 2, np.where(polar_n, np.pi / 2, lat_c))
-    radius = np.where(polar_s, np.radians(90.0 + north), radius)
-    radius = np.where(polar_n, np.radians(90.0 - south), radius)
-    radius = np.where(polar_s & polar_n, np.pi, radius)
-    # bounds of a cap too wide to bound in longitude: only the latitudes are usable
-    wide = (west <= -180.0) & (east >= 180.0) & ~polar_s & ~polar_n
-    centres = np.stack(
-        [np.cos(lat_c) * np.cos(lon_c), np.cos(lat_c) * np.sin(lon_c), np.sin(lat_c)], axis=-1
-    )
-    lat_lo, lat_hi = np.radians(south), np.radians(north)
+    centres, radius, wide = _caps(bounds)
+    lat_lo, lat_hi = np.radians(bounds[:, 1]), np.radians(bounds[:, 3])
     apart = np.ones(len(bounds), dtype=bool)
     for shape in region.parts:
         (x, y, z), r = shape.cap
@@ -348,14 +335,64 @@ def bounds_apart(region: Region, bounds: FloatArray) -> BoolArray:
     return apart
 
 
+def _caps(bounds: FloatArray) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """The caps stored bounds were made from (``serial.bounds``), rebuilt: unit centres,
+    radii, and which bounds were too wide to bound in longitude (only their latitudes
+    tell anything)."""
+    west, south, east, north = (bounds[:, i] for i in range(4))
+    lat_c = np.radians((south + north) / 2)
+    radius = np.radians((north - south) / 2)
+    lon_c = np.radians(west + np.mod(east - west, 360.0) / 2)
+    polar_s, polar_n = south <= -90.0, north >= 90.0
+    lat_c = np.where(polar_s, -np.pi / 2, np.where(polar_n, np.pi / 2, lat_c))
+    radius = np.where(polar_s, np.radians(90.0 + north), radius)
+    radius = np.where(polar_n, np.radians(90.0 - south), radius)
+    radius = np.where(polar_s & polar_n, np.pi, radius)
+    wide = (west <= -180.0) & (east >= 180.0) & ~polar_s & ~polar_n
+    centres = np.stack(
+        [np.cos(lat_c) * np.cos(lon_c), np.cos(lat_c) * np.sin(lon_c), np.sin(lat_c)], axis=-1
+    )
+    return centres, radius, wide
+
+
+def bounds_inside(region: Region, bounds: FloatArray) -> BoolArray:
+    """Footprints whose stored bounds lie wholly inside a part of ``region`` that is a box
+    (the bounds, a lon/lat box, within it) or a circle (the cap they were made from within
+    it): such a footprint meets the region, with no need to read it. Decided with
+    :data:`BOUNDS_MARGIN` to spare, so rounding can only make it answer less often."""
+    inside = np.zeros(len(bounds), dtype=bool)
+    west, south, east, north = (bounds[:, i] for i in range(4))
+    slack = math.degrees(BOUNDS_MARGIN)
+    for shape in region.parts:
+        if isinstance(shape, Box):
+            width = _box_width(west, east)
+            offset = np.mod(west - shape.west, 360.0)
+            inside |= (
+                (south >= shape.south + slack)
+                & (north <= shape.north - slack)
+                & (offset + width <= shape.width - slack)
+            )
+        elif isinstance(shape, Circle) and not shape.is_sphere:
+            centres, radius, wide = _caps(bounds)
+            (x, y, z), _r = shape.cap
+            q = np.array([x, y, z])
+            cross_ = np.cross(centres, q)
+            gap = np.arctan2(np.sqrt(np.einsum("ij,ij->i", cross_, cross_)), centres @ q)
+            inside |= ~wide & (gap + radius <= shape.radius_rad - BOUNDS_MARGIN)
+    return inside
+
+
 def decide(region: Region, texts: Sequence[str], bounds: FloatArray | None = None) -> IntArray:
     """For each stored footprint text: :data:`YES` (it meets ``region``), :data:`NO`, or
     :data:`ASK` (use the exact predicate). With the footprints' stored ``bounds``, those
-    that cannot reach the region are answered without reading their text."""
+    that cannot reach the region, and those that lie inside a box or circle of it, are
+    answered without reading their text."""
     out = np.full(len(texts), NO, dtype=np.int8)
     keep = np.arange(len(texts))
     if bounds is not None and len(texts):
-        keep = np.flatnonzero(~bounds_apart(region, bounds))
+        inside = bounds_inside(region, bounds)
+        out[inside] = YES
+        keep = np.flatnonzero(~bounds_apart(region, bounds) & ~inside)
     parsed = parse([texts[i] for i in keep.tolist()])
     verdicts = [_decide_part(s, parsed) for s in region.parts]
     if len(verdicts) == 1:
