@@ -2,10 +2,13 @@
 
 A footprint is the region a label gives (``lunadc.search.spatial.region_from_geometry``) on
 its target body, stored exactly (``footprints.region``) with a conservative covering by
-HEALPix cells (``footprint_cells``). A place query is answered in two steps: the cells find
-candidates in SQL (with every other filter, visibility first, in the same statement), then
-the exact spherical test keeps the true ones. The exact id set then becomes part of the
-filter, so hits, facets and every page are exact, not the pre-filter's approximation.
+HEALPix cells (``footprint_cells``) and, on SQLite, its cube in an R*Tree
+(``lunadc.catalog.cubes``). A place query is answered in steps: the spatial index finds the
+footprints near the place (the R*Tree on SQLite, the cells on PostgreSQL), a term filter
+may thin them in memory (``lunadc.catalog.narrowing``), the rest of the filter (visibility
+first) is tested in SQL, then the exact spherical test keeps the true ones. The exact id
+set then becomes part of the filter, so hits, facets and every page are exact, not the
+pre-filter's approximation.
 """
 
 from __future__ import annotations
