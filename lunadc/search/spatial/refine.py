@@ -29,6 +29,7 @@ answers where it is certain, with room to spare for floating point.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import defaultdict
@@ -52,6 +53,7 @@ FOOTPRINT_CHORDS = 8  # chords per parallel edge of a footprint box
 QUERY_CHORDS = 64  # per parallel edge of a query box, and sides of a query circle
 BOUNDS_MARGIN = 1e-9  # radians of slack for caps rebuilt from stored bounds (degrees)
 MAX_BOX_WIDTH = 170.0  # degrees: wider boxes (other than polar caps) are left to ask
+VERTEX_MARGIN_DEG = 1e-9  # a vertex this far inside a query box's edges is surely inside
 
 IntArray = np.ndarray[Any, np.dtype[np.int8]]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
@@ -228,7 +230,7 @@ def draw(plane: Plane, parsed: Parsed) -> list[_Drawn]:
         g_out, c_out = _draw_rings(plane, outer, ok)
         out.append(_Drawn(np.asarray(bidx), g_in, g_out, c_out))
     for gidx, verts in parsed.polygons.values():
-        if len(verts[0]) < 3:
+        if not gidx or len(verts[0]) < 3:
             continue
         g, c = _draw_rings(plane, verts, np.ones(len(verts), dtype=bool))
         out.append(_Drawn(np.asarray(gidx), g, g, c))
@@ -288,11 +290,76 @@ def draw_query(shape: Shape) -> QueryDrawing | None:
     return None
 
 
+def _inside_box(box: Box, lon: FloatArray, lat: FloatArray) -> BoolArray:
+    """Points (degrees) strictly inside a query box, by :data:`VERTEX_MARGIN_DEG`."""
+    m = VERTEX_MARGIN_DEG
+    in_lat = (lat >= box.south + m) & (lat <= box.north - m)
+    if box.is_full:
+        return in_lat
+    offset = np.mod(lon - box.west, 360.0)
+    return in_lat & (offset >= m) & (offset <= box.width - m)
+
+
+def _inside_circle(circle: Circle, lon: FloatArray, lat: FloatArray) -> BoolArray:
+    """Points (degrees) strictly inside a query circle, by :data:`MARGIN` radians."""
+    (x, y, z), _r = circle.cap
+    p = _xyz(lon, lat)
+    cross_ = np.cross(p, np.array([x, y, z]))
+    gap = np.arctan2(np.sqrt(np.einsum("...j,...j->...", cross_, cross_)), p @ np.array([x, y, z]))
+    inside: BoolArray = gap <= circle.radius_rad - MARGIN
+    return inside
+
+
+def vertex_inside(shape: Shape, parsed: Parsed) -> BoolArray:
+    """Footprints with a vertex (a point, a box's corner, a polygon's vertex) strictly
+    inside a query box or circle. A footprint holds its vertices, so each of these meets
+    the query: no drawing needed. Other query shapes: none."""
+    out = np.zeros(parsed.count, dtype=bool)
+    if isinstance(shape, Box):
+        inside = functools.partial(_inside_box, shape)
+    elif isinstance(shape, Circle) and not shape.is_sphere:
+        inside = functools.partial(_inside_circle, shape)
+    else:
+        return out
+    pidx, pts = parsed.points
+    if pidx:
+        out[pidx] = inside(pts[:, 0], pts[:, 1])
+    bidx, boxes = parsed.boxes
+    if bidx:
+        west, south, east, north = boxes.T
+        lon = np.stack([west, east, east, west], axis=-1)
+        lat = np.stack([south, south, north, north], axis=-1)
+        out[bidx] = inside(lon, lat).any(axis=-1)
+    for gidx, verts in parsed.polygons.values():
+        if gidx:
+            out[gidx] = inside(verts[..., 0], verts[..., 1]).any(axis=-1)
+    return out
+
+
+def _subset(parsed: Parsed, keep: BoolArray) -> Parsed:
+    """The footprints of ``parsed`` where ``keep`` (indices unchanged)."""
+
+    def pick(idx: list[int], values: FloatArray) -> tuple[list[int], FloatArray]:
+        mask = keep[idx] if idx else np.zeros(0, dtype=bool)
+        return [i for i, k in zip(idx, mask.tolist(), strict=True) if k], values[mask]
+
+    return Parsed(
+        parsed.count,
+        pick(*parsed.points),
+        pick(*parsed.boxes),
+        {k: pick(*v) for k, v in parsed.polygons.items()},
+    )
+
+
 def _decide_part(shape: Shape, parsed: Parsed) -> IntArray:
     out = np.full(parsed.count, ASK, dtype=np.int8)
     if shape.is_sphere:
         out[:] = YES
         return out
+    yes = vertex_inside(shape, parsed)
+    out[yes] = YES
+    if yes.any():
+        parsed = _subset(parsed, ~yes)
     query = draw_query(shape)
     if query is None:
         return out
