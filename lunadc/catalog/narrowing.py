@@ -10,8 +10,10 @@ for one catalog generation: ``SearchCache``) so that panning a map with the same
 pays for it once.
 
 The array only narrows: it holds every product the query can match (comparisons it
-cannot answer from the index are left out of an AND, never guessed), and the full filter
-is still applied to what remains.
+cannot answer from the index are left out of an AND, never guessed), and the rest of the
+filter is still applied to what remains. Where nothing of ``q`` was left out, the array
+holds exactly ``q``'s products, and only the filter without ``q`` (visibility, scope,
+keywords) is left to test: the terms need no second look-up per product.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from lunadc.catalog import fields
 from lunadc.catalog.search_cache import SearchCache
@@ -30,8 +32,23 @@ from lunadc.search.query import And, Comparison, Or, parse_query
 from lunadc.search.query import Node as QueryNode
 
 IdArray = np.ndarray[Any, np.dtype[np.int64]]
-IdSet = Callable[[], IdArray | None]
-"""Computes (or fetches) the narrowing ids when a caller finds them worth it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Sorted ids; ``exact``: exactly the query's products (else a superset of them)."""
+
+    ids: IdArray
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Narrow:
+    """A query's narrowing, for a caller to ask for when it finds it worth it."""
+
+    found: Callable[[], Found | None]  # computed (or fetched from the cache) on demand
+    rest: ColumnElement[bool]  # the filter without ``q``: all an exactly found id needs
+
 
 MAX_IDS = 250_000
 """A term matching more products than this (``target eq "Moon"``) narrows too little to be
@@ -57,42 +74,51 @@ class _Any:
 Narrowing = _Term | _All | _Any
 
 
-def narrowing(node: QueryNode | None) -> Narrowing | None:
-    """What of ``node`` the terms index answers (a superset of its matches), or ``None``."""
+def narrowing(node: QueryNode | None) -> tuple[Narrowing, bool] | None:
+    """What of ``node`` the terms index answers (a superset of its matches), and whether
+    that is all of it (then exactly its matches); ``None`` if nothing."""
     if isinstance(node, Comparison):
         field = fields.resolve(node.field)
         if node.op == "eq" and not node.numeric and field.kind == "term":
             assert field.term is not None
-            return _Term(field.term, node.value.lower())
+            return _Term(field.term, node.value.lower()), True
         return None
     if isinstance(node, And):
-        kept = tuple(n for n in (narrowing(t) for t in node.terms) if n is not None)
-        return _All(kept) if kept else None
+        parts = [narrowing(t) for t in node.terms]
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        whole = len(kept) == len(parts) and all(exact for _shape, exact in kept)
+        return _All(tuple(shape for shape, _exact in kept)), whole
     if isinstance(node, Or):
         parts = [narrowing(t) for t in node.terms]
         if any(p is None for p in parts):
             return None
-        return _Any(tuple(p for p in parts if p is not None))
+        shapes = tuple(p[0] for p in parts if p is not None)
+        return _Any(shapes), all(p[1] for p in parts if p is not None)
     return None  # NOT: its matches are everything else
 
 
-def matching_ids(conn: Connection, shape: Narrowing) -> IdArray | None:
-    """The sorted ids ``shape`` allows, or ``None`` where they would be too many to help."""
+def matching_ids(conn: Connection, shape: Narrowing) -> Found | None:
+    """The sorted ids ``shape`` allows, or ``None`` where they would be too many to help;
+    not ``exact`` where a broad term had to be left out of an AND."""
     if isinstance(shape, _Term):
-        return _term_ids(conn, shape)
+        ids = _term_ids(conn, shape)
+        return None if ids is None else Found(ids, exact=True)
     found = [matching_ids(conn, p) for p in shape.parts]
     if isinstance(shape, _All):
         known = [f for f in found if f is not None]  # a broad term is left out: a superset
         if not known:
             return None
-        out = known[0]
+        out = known[0].ids
         for other in known[1:]:
-            out = np.intersect1d(out, other, assume_unique=True)
-        return out
+            out = np.intersect1d(out, other.ids, assume_unique=True)
+        return Found(out, exact=len(known) == len(found) and all(f.exact for f in known))
     if any(f is None for f in found):
         return None
-    union = np.unique(np.concatenate([f for f in found if f is not None]))
-    return union if len(union) <= MAX_IDS else None
+    union = np.unique(np.concatenate([f.ids for f in found if f is not None]))
+    exact = all(f.exact for f in found if f is not None)
+    return Found(union, exact) if len(union) <= MAX_IDS else None
 
 
 def _term_ids(conn: Connection, term: _Term) -> IdArray | None:
@@ -125,22 +151,27 @@ def keep(ids: IdArray, allowed: IdArray) -> IdArray:
     return kept
 
 
-def cached_id_set(conn: Connection, now: str, cache: SearchCache, q: str | None) -> IdSet | None:
+def cached_narrow(
+    conn: Connection, now: str, cache: SearchCache, q: str | None, rest: ColumnElement[bool]
+) -> Narrow | None:
     """The narrowing of ``q`` (``None``: it has none), computed when first asked for and
     then kept in ``cache`` for the catalog's generation. Not the viewer's: what a viewer
-    may see is applied afterwards, with the rest of the filter."""
-    shape = narrowing(parse_query(q)) if q else None
-    if shape is None:
+    may see is in ``rest``, the filter without ``q``, applied afterwards."""
+    got = narrowing(parse_query(q)) if q else None
+    if got is None:
         return None
-    found = shape
+    shape, whole = got
 
-    def ids() -> IdArray | None:
-        return cache.get(
+    def found() -> Found | None:
+        ids = cache.get(
             conn,
             now,
-            ("narrowing", found),
-            lambda: matching_ids(conn, found),
-            weight=lambda a: 1 + (len(a) if a is not None else 0) // 2000,
+            ("narrowing", shape),
+            lambda: matching_ids(conn, shape),
+            weight=lambda f: 1 + (len(f.ids) if f is not None else 0) // 2000,
         )
+        if ids is None or whole:
+            return ids
+        return Found(ids.ids, exact=False)  # a comparison of q is not in the array
 
-    return ids
+    return Narrow(found, rest)

@@ -7,6 +7,7 @@ when the sort key is indexed (the default, harvest time, is).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from lunadc.catalog import fields
 from lunadc.catalog.facets import Facet, facet_counts
 from lunadc.catalog.footprints import place_filter
 from lunadc.catalog.keywords import keywords_clause, prefer_probe
-from lunadc.catalog.narrowing import cached_id_set
+from lunadc.catalog.narrowing import cached_narrow
 from lunadc.catalog.qcompile import compile_query, time_literal
 from lunadc.catalog.records import ProductRow
 from lunadc.catalog.search_cache import NoCache, SearchCache, viewer_key
@@ -238,7 +239,10 @@ def search_products(
         place_key,
     )
     if params.place is not None:  # exact: hits, facets and pages all see the same id set
-        narrow = cached_id_set(conn, now, cache, params.q)
+        rest = filter_clause(
+            dialect, viewer, now, dataclasses.replace(params, q=""), scope, superseded=superseded
+        )
+        narrow = cached_narrow(conn, now, cache, params.q, rest)
         place = place_filter(conn, now, where, params.place, cache, base_key, narrow)
         if params.place.region is not None:
             # With a region the place filter is the exact id set of ``where`` at the place and
