@@ -220,19 +220,24 @@ def scan_ms(root: Path, rng: random.Random, rounds: int) -> dict[str, float]:
 def step_ms(root: Path, rng: random.Random, rounds: int) -> dict[str, dict[str, float]]:
     """The spatial step alone, in process: the exact ids of the products of a mission
     (anonymous viewer, latest versions) at each kind of place, as a search computes them
-    (``lunadc.catalog.footprints.matching_ids``), without the HTTP layer and the page."""
+    (``lunadc.catalog.footprints.matching_ids``, with the mission's narrowing kept in a
+    search cache as the server keeps it), without the HTTP layer and the page."""
     from sqlalchemy import and_
 
     from lunadc.catalog.db import open_engine
     from lunadc.catalog.footprints import matching_ids, time_clause
+    from lunadc.catalog.narrowing import cached_narrow
     from lunadc.catalog.search import LATEST, SearchParams, filter_clause
+    from lunadc.catalog.search_cache import SearchCache
     from lunadc.model.access import ANONYMOUS
     from lunadc.search.spatial.place import parse_place
 
     engine = open_engine(f"sqlite:///{root / 'catalog.sqlite'}")
     now = "2026-12-01T00:00:00.000Z"
+    cache = SearchCache()
     out: dict[str, list[float]] = {}
     with engine.connect() as conn:
+        rest = filter_clause("sqlite", ANONYMOUS, now, SearchParams(), LATEST)
         for round_ in range(rounds + 3):  # the first rounds warm the page cache and imports
             for name, qs in queries(rng).items():
                 key, _, value = qs.partition("=")
@@ -241,7 +246,8 @@ def step_ms(root: Path, rng: random.Random, rounds: int) -> dict[str, dict[str, 
                 params = SearchParams(q=unquote(_mission_q(rng)))
                 where = filter_clause("sqlite", ANONYMOUS, now, params, LATEST)
                 started = time.perf_counter()
-                matching_ids(conn, and_(where, time_clause(place)), place)
+                narrow = cached_narrow(conn, now, cache, params.q, rest)
+                matching_ids(conn, and_(where, time_clause(place)), place, narrow)
                 if round_ >= 3:
                     out.setdefault(name, []).append((time.perf_counter() - started) * 1000)
     engine.dispose()
