@@ -57,14 +57,8 @@ def _cos_range(west: float, width: float) -> tuple[float, float]:
 
 
 def _sin_range(west: float, width: float) -> tuple[float, float]:
-    """Range of sin(λ) for λ in ``[west, west + width]`` degrees."""
-    ends = (math.sin(math.radians(west)), math.sin(math.radians(west + width)))
-    lo, hi = min(ends), max(ends)
-    if _holds(west, width, 90.0):
-        hi = 1.0
-    if _holds(west, width, 270.0):
-        lo = -1.0
-    return lo, hi
+    """Range of sin(λ) for λ in ``[west, west + width]`` degrees: sin λ = cos(λ - 90°)."""
+    return _cos_range(west - 90.0, width)
 
 
 def _holds(west: float, width: float, lon: float) -> bool:
