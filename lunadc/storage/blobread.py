@@ -20,13 +20,20 @@ from lunadc.storage.direct import BLOCK, O_DIRECT
 class BlobReader:
     """The bytes of one file from ``start`` on, a ``buffer`` full a call (the last may be
     shorter). ``buffer``: from ``aligned_buffer``, a whole number of blocks; one buffer may
-    serve many files one after the other (a fresh mapping per file costs page faults)."""
+    serve many files one after the other (a fresh mapping per file costs page faults).
 
-    def __init__(self, path: Path, start: int, buffer: memoryview) -> None:
+    ``end``: where the caller stops (the file's size in the catalog), if it knows. Reads then
+    ask for no more than the blocks up to it: a direct read past a file's end is filled with
+    zeros by the kernel (``iomap_dio_hole_iter``), which for a 256 KiB blob read with a
+    1 MiB buffer was a tenth of the serving node's CPU. Nothing after ``end`` is returned.
+    """
+
+    def __init__(self, path: Path, start: int, buffer: memoryview, end: int | None = None) -> None:
         if not buffer or len(buffer) % BLOCK:
             raise ValueError(f"the buffer must be a whole number of {BLOCK}-byte blocks")
         self._path = path
         self._buffer = buffer
+        self._end = end
         # Direct reads start at a block: the bytes before ``start`` in it are dropped.
         self._position = start - start % BLOCK
         self._skip = start - self._position
@@ -43,27 +50,36 @@ class BlobReader:
                     raise
         return os.open(self._path, flags)
 
-    def _read(self) -> int:
+    def _read(self, into: memoryview) -> int:
         try:
-            return os.preadv(self._fd, [self._buffer], self._position)
+            return os.preadv(self._fd, [into], self._position)
         except OSError as exc:
             if exc.errno != errno.EINVAL:
                 raise
         # Direct reads refused after all: the same reads through the page cache.
         os.close(self._fd)
         self._fd = self._open(direct=False)
-        return os.preadv(self._fd, [self._buffer], self._position)
+        return os.preadv(self._fd, [into], self._position)
 
     def next(self) -> bytes:
-        """The next chunk; b"" at the end of the file."""
+        """The next chunk; b"" at the end of the file (or at ``end``)."""
         while not self._ended:
-            got = self._read()
+            into = self._buffer
+            if self._end is not None:
+                left = self._end - self._position
+                if left <= 0:
+                    self._ended = True
+                    break
+                whole = left + -left % BLOCK  # direct reads take whole blocks
+                into = into[: min(len(into), whole)]
+            got = self._read(into)
             # A regular file reads short only at its end.
-            self._ended = got < len(self._buffer)
+            self._ended = got < len(into)
+            stop = got if self._end is None else min(got, self._end - self._position)
             self._position += got
             skip, self._skip = self._skip, 0
-            if got > skip:
-                return bytes(self._buffer[skip:got])
+            if stop > skip:
+                return bytes(self._buffer[skip:stop])
         return b""
 
     def close(self) -> None:

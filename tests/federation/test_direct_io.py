@@ -64,6 +64,20 @@ def test_blob_reader_gives_the_bytes_from_any_start(tmp_path: Path, start: int) 
         assert again.next() == DATA[: 2 * BLOCK]
 
 
+@pytest.mark.parametrize("start", [0, 1, BLOCK + 7])
+@pytest.mark.parametrize("end", [0, 5, BLOCK, 2 * BLOCK + 1, len(DATA), len(DATA) + 3 * BLOCK])
+def test_blob_reader_stops_at_its_end(tmp_path: Path, start: int, end: int) -> None:
+    path = tmp_path / "blob"
+    path.write_bytes(DATA)
+    chunks = []
+    with BlobReader(path, start, aligned_buffer(2 * BLOCK), end) as reader:
+        while chunk := reader.next():
+            chunks.append(chunk)
+        assert reader.next() == b""
+    # Never past ``end``; a file shorter than ``end`` ends where it ends.
+    assert b"".join(chunks) == DATA[start:end]
+
+
 def test_blob_reader_wants_whole_blocks(tmp_path: Path) -> None:
     (tmp_path / "blob").write_bytes(DATA)
     with pytest.raises(ValueError):

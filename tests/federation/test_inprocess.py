@@ -132,3 +132,49 @@ def test_a_metadata_only_replica_is_honest_about_its_bytes(home: Node, other: No
     assert archive.status_code == 404 and "node-cn" in archive.text
     assert client.get(f"/products/{lidvid}").status_code == 200  # the metadata is here
     assert check_archive(other).problems == []
+
+
+def test_batch_stream_states_its_length_and_hides_what_the_peer_may_not_see(
+    home: Node, other: Node
+) -> None:
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from lunadc.federation.identity import load_identity
+    from lunadc.federation.signatures import SignedAuth
+
+    peer(home, other)
+    with home.engine.connect() as conn:
+        rows = conn.execute(
+            select(products.c.lidvid, product_files.c.path, product_files.c.blob_key)
+            .join(product_files, product_files.c.product_id == products.c.id)
+            .where(product_files.c.role == "data")
+            .order_by(products.c.lidvid, product_files.c.path)
+        ).all()
+    hidden = rows[0].lidvid
+    shown = [r for r in rows if r.lidvid != hidden][:3]
+    _restrict(home, hidden)
+    client = TestClient(app_for(home), base_url="http://node-cn.test")
+    auth = SignedAuth(load_identity(other.config.root, other.node_id))
+    asked = [rows[0], *shown]
+    reply = client.post(
+        "/federation/batch",
+        json={"files": [{"lidvid": r.lidvid, "path": r.path} for r in asked]},
+        auth=auth,
+    )
+    assert reply.status_code == 200
+    # Sent with its length, not in chunks: exactly the header lines and the bytes.
+    assert int(reply.headers["content-length"]) == len(reply.content)
+    assert "transfer-encoding" not in reply.headers
+    body = reply.content
+    for row in asked:
+        line, body = body.split(b"\n", 1)
+        head = json.loads(line)
+        assert (head["lidvid"], head["path"]) == (row.lidvid, row.path)
+        if row.lidvid == hidden:
+            assert head["missing"] and head["size"] == 0
+            continue
+        assert body[: head["size"]] == home.store.path_of(row.blob_key).read_bytes()
+        body = body[head["size"] :]
+    assert body == b""
