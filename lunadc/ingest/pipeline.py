@@ -33,6 +33,7 @@ from lunadc.catalog.db import begin_write
 from lunadc.catalog.records import NewProduct, ProductRow, StoredFile
 from lunadc.catalog.register import register_batch
 from lunadc.errors import ImmutableVersionError
+from lunadc.ingest.collector import rare_collections
 from lunadc.ingest.prepare import (
     HandedOver,
     LabelCheck,
@@ -93,6 +94,10 @@ class Ingestor:
         self._run_folder = node.store.new_run_name()
 
     def run(self, paths: Sequence[Path], *, labels: list[Path] | None = None) -> IngestReport:
+        with rare_collections():
+            return self._run(paths, labels)
+
+    def _run(self, paths: Sequence[Path], labels: list[Path] | None) -> IngestReport:
         started = time.perf_counter()
         labels = list(find_labels(paths)) if labels is None else labels
         now = format_time(self.node.clock())
