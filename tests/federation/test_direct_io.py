@@ -45,10 +45,30 @@ def test_direct_file_create_empties_the_file(tmp_path: Path) -> None:
     assert path.read_bytes() == b"abc"
 
 
-@pytest.mark.parametrize("start", [0, 1, BLOCK, BLOCK + 7, len(DATA) - 1, len(DATA)])
-def test_blob_reader_gives_the_bytes_from_any_start(tmp_path: Path, start: int) -> None:
-    path = tmp_path / "blob"
+def _blob(path: Path, cached: str) -> Path:
+    """``DATA`` at ``path``, its pages in the page cache (``all``), not (``none``), or its
+    first block and a half only (``head``): the reader copies cached pages and reads the
+    rest direct."""
     path.write_bytes(DATA)
+    if cached != "all":
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # only clean pages can be dropped
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            if cached == "head":
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)  # no read-ahead
+                os.pread(fd, BLOCK + BLOCK // 2, 0)
+        finally:
+            os.close(fd)
+    return path
+
+
+@pytest.mark.parametrize("cached", ["all", "none", "head"])
+@pytest.mark.parametrize("start", [0, 1, BLOCK, BLOCK + 7, len(DATA) - 1, len(DATA)])
+def test_blob_reader_gives_the_bytes_from_any_start(
+    tmp_path: Path, start: int, cached: str
+) -> None:
+    path = _blob(tmp_path / "blob", cached)
     buffer = aligned_buffer(2 * BLOCK)
     chunks = []
     with BlobReader(path, start, buffer) as reader:
@@ -64,11 +84,11 @@ def test_blob_reader_gives_the_bytes_from_any_start(tmp_path: Path, start: int) 
         assert again.next() == DATA[: 2 * BLOCK]
 
 
+@pytest.mark.parametrize("cached", ["all", "none", "head"])
 @pytest.mark.parametrize("start", [0, 1, BLOCK + 7])
 @pytest.mark.parametrize("end", [0, 5, BLOCK, 2 * BLOCK + 1, len(DATA), len(DATA) + 3 * BLOCK])
-def test_blob_reader_stops_at_its_end(tmp_path: Path, start: int, end: int) -> None:
-    path = tmp_path / "blob"
-    path.write_bytes(DATA)
+def test_blob_reader_stops_at_its_end(tmp_path: Path, start: int, end: int, cached: str) -> None:
+    path = _blob(tmp_path / "blob", cached)
     chunks = []
     with BlobReader(path, start, aligned_buffer(2 * BLOCK), end) as reader:
         while chunk := reader.next():
@@ -76,6 +96,23 @@ def test_blob_reader_stops_at_its_end(tmp_path: Path, start: int, end: int) -> N
         assert reader.next() == b""
     # Never past ``end``; a file shorter than ``end`` ends where it ends.
     assert b"".join(chunks) == DATA[start:end]
+
+
+@pytest.mark.parametrize("cached", ["all", "none", "head"])
+@pytest.mark.parametrize("step", [1000, BLOCK, 3 * BLOCK + 1, 10 * BLOCK])
+@pytest.mark.parametrize("start", [0, 7, BLOCK])
+def test_blob_reader_reads_into_any_buffer(
+    tmp_path: Path, cached: str, step: int, start: int
+) -> None:
+    path = _blob(tmp_path / "blob", cached)
+    end = len(DATA) - 3
+    out = bytearray(len(DATA))  # a plain buffer, not aligned: filled a piece at a time
+    filled = 0
+    with BlobReader(path, start, aligned_buffer(2 * BLOCK), end) as reader:
+        while got := reader.readinto(memoryview(out)[filled : filled + step]):
+            filled += got
+        assert reader.readinto(memoryview(out)[filled:]) == 0
+    assert bytes(out[:filled]) == DATA[start:end]
 
 
 def test_blob_reader_wants_whole_blocks(tmp_path: Path) -> None:
