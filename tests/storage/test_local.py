@@ -205,6 +205,19 @@ def test_bad_keys_cannot_escape_the_store(store: LocalBlobStore) -> None:
             store.open(key)
 
 
+def test_a_blob_s_file_name_as_text_is_its_path_in_either_layout(tmp_path: Path) -> None:
+    one_level = LocalBlobStore(tmp_path / "new")
+    one_level.create()
+    two_levels = LocalBlobStore(tmp_path / "old")  # no layout file: the older fan-out
+    for store in (one_level, two_levels):
+        for data in (b"", b"a", b"regolith"):
+            sha = hashlib.sha256(data).hexdigest()
+            assert store.blob_file(sha) == str(store.path_of(blob_key(sha)))
+        for bad in ("", "ab", "../../etc", "ab/cd/ef"):
+            with pytest.raises(NotFoundError):
+                store.blob_file(bad)
+
+
 def test_a_new_store_keeps_blobs_one_folder_deep(store: LocalBlobStore) -> None:
     data = b"one level"
     key = store.stage(io.BytesIO(data)).commit()
