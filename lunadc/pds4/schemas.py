@@ -155,8 +155,12 @@ class SchemaCatalog:
             if path is None:
                 continue  # reported below, once per namespace actually used
             dictionaries.append((ns, path))
-        used = _used_namespaces(root)
         known = {PDS_NS} | {ns for ns, _ in dictionaries}
+        # Only elements of namespaces without a schema matter here, and an element's namespace
+        # is declared on it or above it: when every declared one has a schema, no element
+        # needs looking at (the declarations: 15 us a sample label; every element: 42 us).
+        everything_known = _declared_namespaces(root) <= known | _IGNORED_NS
+        used = {} if everything_known else _used_namespaces(root)
         stubs = []
         for ns, (line, names) in sorted(used.items()):
             if ns in known:
@@ -190,6 +194,8 @@ class SchemaCatalog:
                     source,
                 )
             )
+            if everything_known:
+                used = _used_namespaces(root)
             fallback = stubs + [
                 (ns, tuple(sorted(used[ns][1]))) for ns, _ in dictionaries if ns in used
             ]
@@ -341,6 +347,14 @@ def _run(compiled: _Compiled, tree: etree._ElementTree) -> list[SchemaError]:
             SchemaError(int(e.line) or None, str(e.message), str(e.type_name), str(e.path or ""))
             for e in log
         ]
+
+
+def _declared_namespaces(root: Element) -> set[str]:
+    """Every namespace URI declared on ``root`` or any element below it."""
+    return {
+        cast("tuple[str, str]", declared)[1]
+        for _event, declared in etree.iterwalk(root, events=("start-ns",))
+    }
 
 
 def _used_namespaces(root: Element) -> dict[str, tuple[int, set[str]]]:

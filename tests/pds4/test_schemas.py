@@ -116,6 +116,19 @@ def test_namespace_used_without_any_schema_named(catalog: SchemaCatalog) -> None
     assert "names no schema for it" in findings[0].message
 
 
+def test_namespace_declared_below_the_root_without_a_schema_is_reported(
+    catalog: SchemaCatalog,
+) -> None:
+    declared = f'<cart:Cartography xmlns:cart="{CART_NS}">'
+    nested = MISSING_DISC.replace("<cart:Cartography>", declared)
+    findings = validate(catalog, label_xml(discipline=nested))
+    assert codes(findings) == ["schema.missing_dictionary"]
+    # Declared below the root but not used: nothing to report.
+    unused = label_xml().replace("<purpose>", f'<purpose xmlns:cart="{CART_NS}">')
+    assert f'xmlns:cart="{CART_NS}"' in unused
+    assert codes(validate(catalog, unused)) == []
+
+
 def test_schema_location_outside_pds_is_never_loaded(
     tmp_path: Path, catalog: SchemaCatalog
 ) -> None:
