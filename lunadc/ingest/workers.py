@@ -13,13 +13,19 @@ fraction of a second rather than the import time of the whole application.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
+import operator
 import os
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
+from typing import Any
 
+from lunadc.catalog.records import LabelRows
 from lunadc.ingest.prepare import (
     HandedOver,
     LabelCheck,
@@ -29,8 +35,19 @@ from lunadc.ingest.prepare import (
     stage_files,
 )
 from lunadc.ingest.report import Rejection
+from lunadc.model.findings import Finding
+from lunadc.model.product import (
+    BoundingBox,
+    FileEntry,
+    Geometry,
+    Label,
+    Member,
+    NamedRef,
+    Reference,
+)
 from lunadc.parentwatch import watch_parent
 from lunadc.pds4.schemas import SchemaCatalog
+from lunadc.storage.base import Digests
 from lunadc.storage.local import LocalBlobStore
 
 _PR_SET_PDEATHSIG = 1
@@ -68,9 +85,54 @@ def _die_with_parent() -> None:
         pass
 
 
+# The value objects a worker sends back. Pickled the default way, a frozen dataclass goes
+# through the ``__getstate__``/``__setstate__`` that ``dataclasses`` writes in Python (a
+# ``fields()`` call and a ``setattr`` per field, at both ends); sent as its class and field
+# values it is rebuilt by its own ``__init__``. A small product's result: 64 -> ~50 us to
+# pickle here, 78 -> ~62 us to unpickle in the writer.
+_SENT: tuple[type[Any], ...] = (
+    HandedOver,
+    LabelCheck,
+    NotStaged,
+    Rejection,
+    Label,
+    FileEntry,
+    Reference,
+    Member,
+    BoundingBox,
+    Geometry,
+    NamedRef,
+    Finding,
+    LabelRows,
+    Digests,
+)
+
+
+def _by_fields(cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """A reducer that sends a dataclass as (class, field values), rebuilt by ``__init__``."""
+    fields = dataclasses.fields(cls)
+    # Only where ``__init__`` takes every field and does nothing else, so that what arrives
+    # is exactly what was sent.
+    if len(fields) < 2 or not all(f.init for f in fields) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} cannot be sent by its fields")
+    values = operator.attrgetter(*(f.name for f in fields))
+
+    def reduce(obj: Any) -> tuple[Any, ...]:
+        return cls, values(obj)
+
+    return reduce
+
+
+def register_reducers() -> None:
+    """Send the results of this process by their fields (see ``_SENT``)."""
+    for cls in _SENT:
+        ForkingPickler.register(cls, _by_fields(cls))
+
+
 def init_worker(setup: WorkerSetup) -> None:
     global _setup, _schemas, _store
     _die_with_parent()
+    register_reducers()
     watch_parent(setup.parent)  # also checks the parent is still the one that started us
     _setup = setup
     _schemas = SchemaCatalog(setup.schema_catalog)

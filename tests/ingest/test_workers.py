@@ -8,7 +8,11 @@ stops half-way leaves nothing staged behind.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
+import io
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +30,16 @@ from lunadc.catalog.tables import (
     search_properties,
 )
 from lunadc.ingest.pipeline import PARALLEL_MIN_LABELS, Ingestor
-from lunadc.ingest.report import Outcome
+from lunadc.ingest.prepare import LabelCheck, NotStaged, check_label, hand_over, stage_files
+from lunadc.ingest.report import Outcome, Rejection
 from lunadc.ingest.scan import find_labels
+from lunadc.ingest.workers import _SENT, _by_fields
 from lunadc.node import Node, init_node
+from lunadc.pds4.schemas import SchemaCatalog
 from lunadc.samples.generate import generate_samples
+from lunadc.storage.local import LocalBlobStore
+from tests.conftest import SAMPLES
+from tests.pds4.helpers import CATALOG
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +141,51 @@ def test_an_ingest_stopped_half_way_leaves_nothing_staged(samples: Path, tmp_pat
         assert rest.rejected == [] and rest.ingested and rest.unchanged
         assert _staged_files(node) == []
     assert os.path.isdir(tmp_path / "node")
+
+
+def _sent_and_received(obj: object) -> object:
+    """``obj`` pickled with the reducers a worker registers, and unpickled."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, **{c: _by_fields(c) for c in _SENT}}
+    pickler.dump(obj)
+    return pickle.loads(buffer.getvalue())
+
+
+def test_results_sent_by_their_fields_arrive_unchanged(samples: Path, tmp_path: Path) -> None:
+    schemas = SchemaCatalog(CATALOG)
+    labels = [*sorted(find_labels([samples]))[:40], SAMPLES / "orex_otes_binary" / "data1.xml"]
+    results: list[object] = [check_label(p, schemas=schemas, max_bytes=1 << 20) for p in labels]
+    assert any(isinstance(r, LabelCheck) and r.warnings for r in results)
+    assert any(isinstance(r, LabelCheck) and r.label.geometry.boxes for r in results)
+    store = LocalBlobStore(tmp_path / "archive")
+    store.create()
+    first = next(r for r in results if isinstance(r, LabelCheck))
+    staged = stage_files(first, store)
+    assert not isinstance(staged, Rejection)
+    results.append(hand_over(staged))
+    rejection = Rejection(file="x.xml", reasons=("bad",), lidvid=None)
+    results += [rejection, NotStaged(first, rejection)]
+    for result in results:
+        received = _sent_and_received(result)
+        assert type(received) is type(result)
+        assert received == result
+
+
+def test_only_plain_dataclasses_are_sent_by_their_fields() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        a: int
+        b: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    for cls in (Checked, Derived):
+        with pytest.raises(TypeError):
+            _by_fields(cls)
