@@ -18,7 +18,7 @@ from lunadc.model.product import FileEntry, Label, Member, NamedRef, Reference
 from lunadc.pds4.codes import error
 from lunadc.pds4.dates import normalize_date, normalize_datetime
 from lunadc.pds4.geometry import extract_geometry
-from lunadc.pds4.properties import harvest_properties
+from lunadc.pds4.properties import harvest_properties, walk_elements
 from lunadc.pds4.xmlutil import (
     PDS_NS,
     XSI_NS,
@@ -92,7 +92,10 @@ def extract_label(tree: etree._ElementTree, *, source: str) -> tuple[Label, list
     references = tuple(_references(root))
     bundle_members = tuple(_bundle_members(root, source, findings))
     files = tuple(_files(root, source, findings, dt))
-    geometry, geo_findings = extract_geometry(root, targets[0].name if targets else None, source)
+    walked = walk_elements(root)
+    geometry, geo_findings = extract_geometry(
+        root, targets[0].name if targets else None, source, pixel_named=walked.pixel_named
+    )
     findings.extend(geo_findings)
     lid, vid, title = required["logical_identifier"], required["version_id"], required["title"]
     label = Label(
@@ -122,6 +125,7 @@ def extract_label(tree: etree._ElementTree, *, source: str) -> tuple[Label, list
         geometry=geometry,
         properties=harvest_properties(
             root,
+            walked=walked,
             lid=lid,
             vid=vid,
             title=title,

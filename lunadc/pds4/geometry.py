@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -36,8 +37,14 @@ _PER_PIXEL = re.compile(r"^(km|m|cm|mm)(?:\s*/\s*(?:pixel|pix|px))?$")
 
 
 def extract_geometry(
-    root: Element, body: str | None, source: str
+    root: Element,
+    body: str | None,
+    source: str,
+    *,
+    pixel_named: Iterable[Element] | None = None,
 ) -> tuple[Geometry, list[Finding]]:
+    """``pixel_named``: the label's elements whose tag has ``pixel_`` in it, where a walk
+    over the label collected them already (``properties.walk_elements``)."""
     findings: list[Finding] = []
     boxes: list[BoundingBox] = []
     points: list[tuple[float, float]] = []
@@ -73,7 +80,9 @@ def extract_geometry(
             boxes=tuple(boxes),
             polygons=tuple(polygons),
             points=tuple(dict.fromkeys(points)),
-            resolution_m=_best_resolution(root),
+            resolution_m=_best_resolution(
+                root.iter(etree.Element) if pixel_named is None else pixel_named
+            ),
         ),
         findings,
     )
@@ -136,7 +145,7 @@ def _intercept(el: Element, source: str, findings: list[Finding]) -> tuple[float
     return (lon, lat)
 
 
-def _best_resolution(root: Element) -> float | None:
+def _best_resolution(elements: Iterable[Element]) -> float | None:
     """The finest ground distance per pixel any dictionary states, in metres.
 
     Only values whose unit is a length (``km``, ``m``, ``cm``, ``mm``, optionally per pixel)
@@ -144,9 +153,9 @@ def _best_resolution(root: Element) -> float | None:
     """
     best: float | None = None
     core = "{" + PDS_NS + "}"
-    # "{*}pixel_*" is not a pattern lxml knows, so walk the elements; a cheap test on the tag
-    # text first, the regular expression only for the few candidates.
-    for el in root.iter(etree.Element):
+    # "{*}pixel_*" is not a pattern lxml knows, so test the tag text first, the regular
+    # expression only for the few candidates.
+    for el in elements:
         tag = str(el.tag)
         if "pixel_" not in tag or tag.startswith(core):
             continue

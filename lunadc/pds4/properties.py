@@ -11,28 +11,47 @@ produce the same keys. On top come the fields harvest adds itself (``lid``, ``vi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 
 from lunadc.model.product import Member, Reference, reference_kind
-from lunadc.pds4.xmlutil import Element, is_nil, prefixed_tag, text_of
+from lunadc.pds4.xmlutil import PDS_NS, Element, is_nil, prefixed_tag, text_of
 
 
 def leaf_properties(root: Element) -> dict[str, list[str]]:
-    return _walk(root)[0]
+    return walk_elements(root).props
 
 
 def descriptions(root: Element) -> list[str]:
     """Every non-empty ``description`` leaf of any namespace, for full-text search."""
-    return _walk(root)[1]
+    return walk_elements(root).texts
 
 
-def _walk(root: Element) -> tuple[dict[str, list[str]], list[str]]:
-    """The leaf properties and the descriptions, in one pass over the label's elements."""
+@dataclass(frozen=True, slots=True)
+class Walked:
+    """What one pass over a label's elements collects for the label's fields."""
+
+    props: dict[str, list[str]]  # the leaf properties (see the module doc)
+    texts: list[str]  # the descriptions
+    # Elements outside the core named ``...pixel_...``: the candidates for the resolution
+    # (``geometry``), found in this pass instead of a second walk over every element.
+    pixel_named: list[Element]
+
+
+_CORE = "{" + PDS_NS + "}"
+
+
+def walk_elements(root: Element) -> Walked:
+    """The leaf properties, the descriptions and the ``pixel_`` elements, in one pass."""
     props: dict[str, list[str]] = {}
     texts: list[str] = []
+    pixel_named: list[Element] = []
     for el in root.iter(etree.Element):  # elements only: no comments or PIs
+        tag = str(el.tag)
+        if "pixel_" in tag and not tag.startswith(_CORE):
+            pixel_named.append(el)
         if len(el) and next(el.iterchildren(etree.Element), None) is not None:
             continue  # not a leaf
         parent = el.getparent()
@@ -41,12 +60,11 @@ def _walk(root: Element) -> tuple[dict[str, list[str]], list[str]]:
         value = text_of(el)
         if not value or is_nil(el):  # harvest skips empty and nil elements
             continue
-        tag = el.tag
-        key = _key(str(parent.tag), parent.prefix, str(tag), el.prefix)
+        key = _key(str(parent.tag), parent.prefix, tag, el.prefix)
         props.setdefault(key, []).append(value)
         if tag.endswith("}description"):
             texts.append(value)
-    return props, texts
+    return Walked(props, texts, pixel_named)
 
 
 @lru_cache(maxsize=4096)
@@ -57,6 +75,7 @@ def _key(parent_tag: str, parent_prefix: str | None, tag: str, prefix: str | Non
 def harvest_properties(
     root: Element,
     *,
+    walked: Walked | None = None,
     lid: str,
     vid: str,
     title: str,
@@ -64,7 +83,8 @@ def harvest_properties(
     references: tuple[Reference, ...],
     bundle_members: tuple[Member, ...],
 ) -> dict[str, tuple[str, ...]]:
-    props, texts = _walk(root)
+    found = walked if walked is not None else walk_elements(root)
+    props, texts = found.props, found.texts
     own = {
         "lid": [lid] if lid else [],
         "vid": [vid] if vid else [],
