@@ -98,7 +98,7 @@ def child(el: Element | None, name: str, ns: str = PDS_NS) -> Element | None:
     # costs ten times more, which adds up over the ~100 look-ups of a label.
     if el is None:
         return None
-    return next(el.iterchildren(qname(ns, name)), None)
+    return next(el.iterchildren(f"{{{ns}}}{name}"), None)
 
 
 def descendants(el: Element, name: str, ns: str = PDS_NS) -> list[Element]:
@@ -118,7 +118,9 @@ def text_of(el: Element | None) -> str:
     if el is None:
         return ""
     if len(el) == 0:  # a leaf (no child of any kind): its text is all there is
-        return norm(el.text)
+        text = el.text
+        # ``norm`` inline: this runs for nearly every element of every label.
+        return " ".join(text.split()) if text else ""
     return norm("".join(t for t in el.itertext() if isinstance(t, str)))
 
 
