@@ -238,6 +238,10 @@ def step_ms(root: Path, rng: random.Random, rounds: int) -> dict[str, dict[str, 
     out: dict[str, list[float]] = {}
     with engine.connect() as conn:
         rest = filter_clause("sqlite", ANONYMOUS, now, SearchParams(), LATEST)
+
+        def without_q() -> Any:
+            return rest
+
         for round_ in range(rounds + 3):  # the first rounds warm the page cache and imports
             for name, qs in queries(rng).items():
                 key, _, value = qs.partition("=")
@@ -246,7 +250,7 @@ def step_ms(root: Path, rng: random.Random, rounds: int) -> dict[str, dict[str, 
                 params = SearchParams(q=unquote(_mission_q(rng)))
                 where = filter_clause("sqlite", ANONYMOUS, now, params, LATEST)
                 started = time.perf_counter()
-                narrow = cached_narrow(conn, now, cache, params.q, rest)
+                narrow = cached_narrow(conn, now, cache, params.q, without_q)
                 matching_ids(conn, and_(where, time_clause(place)), place, narrow)
                 if round_ >= 3:
                     out.setdefault(name, []).append((time.perf_counter() - started) * 1000)

@@ -163,10 +163,8 @@ def ids_clause(dialect: str, ids: Sequence[int]) -> ColumnElement[bool]:
     search spent over a millisecond rendering a few hundred ids twice."""
     if not ids:
         return false()
-    if dialect == "postgresql":
-        return products.c.id == any_(cast(bindparam("place_ids", list(ids)), ARRAY(BigInteger)))
-    listed = func.json_each(bindparam("place_ids", "[" + ",".join(map(str, ids)) + "]"))
-    return products.c.id.in_(select(listed.table_valued("value").c.value))
+    listed = list(ids) if dialect == "postgresql" else "[" + ",".join(map(str, ids)) + "]"
+    return _id_in(products.c.id, dialect, listed, "place_ids")
 
 
 def time_clause(place: Place) -> ColumnElement[bool]:
@@ -325,13 +323,16 @@ def near_ids(conn: Connection, bodies: Sequence[str], region: Region) -> NearIds
     return [int(i) for i in conn.execute(query).scalar() or []]
 
 
-def _id_in(column: Column[int], dialect: str, ids: NearIds) -> ColumnElement[bool]:
-    """``column`` in ``ids``, the ids passed as one parameter, so the statement around it
-    stays the same (and its compiled form cached) whatever the ids: thousands of ids
-    rendered as literals cost ~2 µs each in SQLAlchemy, more than the look-ups."""
+def _id_in(
+    column: Column[int], dialect: str, ids: NearIds, name: str = "near_ids"
+) -> ColumnElement[bool]:
+    """``column`` in ``ids`` (a JSON array text on SQLite, a list on PostgreSQL), passed as
+    one parameter ``name``, so the statement around it stays the same (and its compiled
+    form cached) whatever the ids: thousands of ids rendered as literals cost ~2 µs each in
+    SQLAlchemy, more than the look-ups."""
     if dialect == "postgresql":
-        return column == any_(cast(bindparam("near_ids", ids), ARRAY(BigInteger)))
-    listed = func.json_each(bindparam("near_ids", ids)).table_valued("value")
+        return column == any_(cast(bindparam(name, ids), ARRAY(BigInteger)))
+    listed = func.json_each(bindparam(name, ids)).table_valued("value")
     return column.in_(select(listed.c.value))
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Connection, func, select
 
 from lunadc.catalog import fields
+from lunadc.catalog.qcompile import is_term_match
 from lunadc.catalog.search_cache import SearchCache
 from lunadc.catalog.tables import product_terms
 from lunadc.search.query import And, Comparison, Or, parse_query
@@ -78,11 +79,11 @@ def narrowing(node: QueryNode | None) -> tuple[Narrowing, bool] | None:
     """What of ``node`` the terms index answers (a superset of its matches), and whether
     that is all of it (then exactly its matches); ``None`` if nothing."""
     if isinstance(node, Comparison):
-        field = fields.resolve(node.field)
-        if node.op == "eq" and not node.numeric and field.kind == "term":
-            assert field.term is not None
-            return _Term(field.term, node.value.lower()), True
-        return None
+        if not is_term_match(node):  # the same test as the compiled query's index range
+            return None
+        term = fields.resolve(node.field).term
+        assert term is not None
+        return _Term(term, node.value.lower()), True
     if isinstance(node, And):
         parts = [narrowing(t) for t in node.terms]
         kept = [p for p in parts if p is not None]
@@ -152,11 +153,16 @@ def keep(ids: IdArray, allowed: IdArray) -> IdArray:
 
 
 def cached_narrow(
-    conn: Connection, now: str, cache: SearchCache, q: str | None, rest: ColumnElement[bool]
+    conn: Connection,
+    now: str,
+    cache: SearchCache,
+    q: str | None,
+    rest: Callable[[], ColumnElement[bool]],
 ) -> Narrow | None:
     """The narrowing of ``q`` (``None``: it has none), computed when first asked for and
     then kept in ``cache`` for the catalog's generation. Not the viewer's: what a viewer
-    may see is in ``rest``, the filter without ``q``, applied afterwards."""
+    may see is in ``rest()``, the filter without ``q`` (built only when ``q`` narrows),
+    applied afterwards."""
     got = narrowing(parse_query(q)) if q else None
     if got is None:
         return None
@@ -174,4 +180,4 @@ def cached_narrow(
             return ids
         return Found(ids.ids, exact=False)  # a comparison of q is not in the array
 
-    return Narrow(found, rest)
+    return Narrow(found, rest())

@@ -59,7 +59,7 @@ def _conjunction(node: And, dialect: str) -> ColumnElement[bool]:
         and t.op in ("eq", "gt", "ge", "lt", "le")
         and fields.resolve(t.field) is fields.START_TIME
     ]
-    matches = [t for t in node.terms if isinstance(t, Comparison) and _is_term_match(t)]
+    matches = [t for t in node.terms if isinstance(t, Comparison) and is_term_match(t)]
     if not ranges or not matches:
         return and_(*(compile_query(t, dialect) for t in node.terms))
     start_tests = [_start_test(t) for t in ranges]
@@ -79,7 +79,7 @@ def _start_test(c: Comparison) -> Predicate:
     return lambda v: _compare(v, c.op, literal)
 
 
-def _is_term_match(c: Comparison) -> bool:
+def is_term_match(c: Comparison) -> bool:
     """A case-insensitive ``eq`` on a term field: what ``term_in`` answers."""
     return c.op == "eq" and not c.numeric and fields.resolve(c.field).kind == "term"
 
@@ -172,7 +172,7 @@ def _comparison(c: Comparison, dialect: str) -> ColumnElement[bool]:
         if c.op == "ne":
             return or_(col.is_(None), not_(matched)) if col.nullable else not_(matched)
         return matched
-    if field.kind == "term" and c.op in ("eq", "ne") and not c.numeric:  # see _is_term_match
+    if field.kind == "term" and c.op in ("eq", "ne") and not c.numeric:  # see is_term_match
         # An index range on (name, lower(value)): cheap however many products match.
         assert field.term is not None
         matched = fields.term_in(field.term, c.value.lower())

@@ -239,10 +239,14 @@ def search_products(
         place_key,
     )
     if params.place is not None:  # exact: hits, facets and pages all see the same id set
-        rest = filter_clause(
-            dialect, viewer, now, dataclasses.replace(params, q=""), scope, superseded=superseded
+        without_q = dataclasses.replace(params, q="")
+        narrow = cached_narrow(
+            conn,
+            now,
+            cache,
+            params.q,
+            lambda: filter_clause(dialect, viewer, now, without_q, scope, superseded=superseded),
         )
-        narrow = cached_narrow(conn, now, cache, params.q, rest)
         place = place_filter(conn, now, where, params.place, cache, base_key, narrow)
         if params.place.region is not None:
             # With a region the place filter is the exact id set of ``where`` at the place and

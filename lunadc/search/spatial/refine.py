@@ -42,7 +42,7 @@ import shapely  # type: ignore[import-untyped, unused-ignore]
 
 from lunadc.search.spatial.polygon import Polygon
 from lunadc.search.spatial.regions import Box, Circle, Point, Region, Shape
-from lunadc.search.spatial.vec import TOL, FloatArray, Vec, cross, perpendicular
+from lunadc.search.spatial.vec import TOL, FloatArray, Vec, angle_array, cross, perpendicular
 
 YES, NO, ASK = 1, 0, -1
 MARGIN = 1e-12
@@ -302,10 +302,9 @@ def _inside_box(box: Box, lon: FloatArray, lat: FloatArray) -> BoolArray:
 
 def _inside_circle(circle: Circle, lon: FloatArray, lat: FloatArray) -> BoolArray:
     """Points (degrees) strictly inside a query circle, by :data:`MARGIN` radians."""
-    (x, y, z), _r = circle.cap
+    centre, _r = circle.cap
     p = _xyz(lon, lat)
-    cross_ = np.cross(p, np.array([x, y, z]))
-    gap = np.arctan2(np.sqrt(np.einsum("...j,...j->...", cross_, cross_)), p @ np.array([x, y, z]))
+    gap = angle_array(centre, p.reshape(-1, 3)).reshape(p.shape[:-1])
     inside: BoolArray = gap <= circle.radius_rad - MARGIN
     return inside
 
@@ -381,19 +380,21 @@ def _decide_part(shape: Shape, parsed: Parsed) -> IntArray:
     return out
 
 
-def bounds_apart(region: Region, bounds: FloatArray) -> BoolArray:
+Caps = tuple[FloatArray, FloatArray, BoolArray]
+"""Caps rebuilt from stored bounds (``_caps``): unit centres, radii, too wide to use."""
+
+
+def bounds_apart(region: Region, bounds: FloatArray, caps: Caps | None = None) -> BoolArray:
     """Footprints whose stored lon/lat bounds (n, 4: west, south, east, north, as
     ``serial.bounds`` made them from the footprint's bounding cap) cannot reach ``region``:
     the cap is rebuilt from them (around the pole for bounds that hold one) and compared
     with the region's own bounding cap, with :data:`BOUNDS_MARGIN` to spare."""
-    centres, radius, wide = _caps(bounds)
+    centres, radius, wide = caps or _caps(bounds)
     lat_lo, lat_hi = np.radians(bounds[:, 1]), np.radians(bounds[:, 3])
     apart = np.ones(len(bounds), dtype=bool)
     for shape in region.parts:
         (x, y, z), r = shape.cap
-        q = np.array([x, y, z])
-        cross_ = np.cross(centres, q)
-        gap = np.arctan2(np.sqrt(np.einsum("ij,ij->i", cross_, cross_)), centres @ q)
+        gap = angle_array((x, y, z), centres)
         reach = r + TOL + BOUNDS_MARGIN
         far = ~wide & (gap > radius + reach)
         q_lat = math.atan2(z, math.hypot(x, y))  # asin(z) loses ~1e-8 rad near a pole
@@ -402,7 +403,7 @@ def bounds_apart(region: Region, bounds: FloatArray) -> BoolArray:
     return apart
 
 
-def _caps(bounds: FloatArray) -> tuple[FloatArray, FloatArray, BoolArray]:
+def _caps(bounds: FloatArray) -> Caps:
     """The caps stored bounds were made from (``serial.bounds``), rebuilt: unit centres,
     radii, and which bounds were too wide to bound in longitude (only their latitudes
     tell anything)."""
@@ -422,7 +423,7 @@ def _caps(bounds: FloatArray) -> tuple[FloatArray, FloatArray, BoolArray]:
     return centres, radius, wide
 
 
-def bounds_inside(region: Region, bounds: FloatArray) -> BoolArray:
+def bounds_inside(region: Region, bounds: FloatArray, caps: Caps | None = None) -> BoolArray:
     """Footprints whose stored bounds lie wholly inside a part of ``region`` that is a box
     (the bounds, a lon/lat box, within it) or a circle (the cap they were made from within
     it): such a footprint meets the region, with no need to read it. Decided with
@@ -440,11 +441,9 @@ def bounds_inside(region: Region, bounds: FloatArray) -> BoolArray:
                 & (offset + width <= shape.width - slack)
             )
         elif isinstance(shape, Circle) and not shape.is_sphere:
-            centres, radius, wide = _caps(bounds)
-            (x, y, z), _r = shape.cap
-            q = np.array([x, y, z])
-            cross_ = np.cross(centres, q)
-            gap = np.arctan2(np.sqrt(np.einsum("ij,ij->i", cross_, cross_)), centres @ q)
+            caps = caps or _caps(bounds)
+            centres, radius, wide = caps
+            gap = angle_array(shape.cap[0], centres)
             inside |= ~wide & (gap + radius <= shape.radius_rad - BOUNDS_MARGIN)
     return inside
 
@@ -457,9 +456,10 @@ def decide(region: Region, texts: Sequence[str], bounds: FloatArray | None = Non
     out = np.full(len(texts), NO, dtype=np.int8)
     keep = np.arange(len(texts))
     if bounds is not None and len(texts):
-        inside = bounds_inside(region, bounds)
+        caps = _caps(bounds)  # rebuilt once for both tests
+        inside = bounds_inside(region, bounds, caps)
         out[inside] = YES
-        keep = np.flatnonzero(~bounds_apart(region, bounds) & ~inside)
+        keep = np.flatnonzero(~bounds_apart(region, bounds, caps) & ~inside)
     parsed = parse([texts[i] for i in keep.tolist()])
     verdicts = [_decide_part(s, parsed) for s in region.parts]
     if len(verdicts) == 1:
